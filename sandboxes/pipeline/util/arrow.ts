@@ -1,0 +1,75 @@
+/**
+ * Rows <-> Arrow with declared column types. Arrow is the currency between the pipeline,
+ * the Iceberg writer and DuckDB, so the types here decide the Iceberg column types:
+ * int64 -> long, float64 -> double, timestamp (µs, UTC, no zone) -> timestamp, date -> date.
+ */
+import * as arrow from 'apache-arrow';
+import type { ColumnType } from '../validate/schema.ts';
+
+export interface ColumnDef { name: string; type: ColumnType; nullable?: boolean }
+
+export function arrowType(t: ColumnType): arrow.DataType {
+  switch (t) {
+    case 'string': return new arrow.Utf8();
+    case 'int64': return new arrow.Int64();
+    case 'int32': return new arrow.Int32();
+    case 'float64': return new arrow.Float64();
+    case 'timestamp': return new arrow.TimestampMicrosecond();
+    case 'date': return new arrow.DateDay();
+    case 'bool': return new arrow.Bool();
+  }
+}
+
+/** Values as plain JS: int64 as number (safe for our magnitudes), timestamp/date as epoch ms. */
+export function rowsToArrow(columns: ColumnDef[], rows: Record<string, unknown>[]): arrow.Table {
+  const vectors: Record<string, arrow.Vector> = {};
+  for (const c of columns) {
+    const type = arrowType(c.type);
+    const values = rows.map((r) => {
+      const v = r[c.name];
+      if (v === null || v === undefined) return null;
+      if (c.type === 'int64') return BigInt(Math.trunc(Number(v)));
+      if (c.type === 'timestamp' || c.type === 'date') return typeof v === 'number' ? v : v instanceof Date ? v.getTime() : Date.parse(String(v));
+      return v;
+    });
+    vectors[c.name] = arrow.vectorFromArray(values, type);
+  }
+  const fields = columns.map((c) => new arrow.Field(c.name, arrowType(c.type), c.nullable ?? true));
+  const schema = new arrow.Schema(fields);
+  if (rows.length === 0) return new arrow.Table(schema);
+  const data = arrow.makeData({
+    type: new arrow.Struct(fields),
+    length: rows.length,
+    nullCount: 0,
+    children: columns.map((c) => vectors[c.name].data[0]),
+  });
+  return new arrow.Table(schema, new arrow.RecordBatch(schema, data));
+}
+
+/** Plain JS rows: BigInt -> number, timestamps -> epoch ms numbers, dates -> epoch ms. */
+export function arrowToRows(table: arrow.Table): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  const names = table.schema.fields.map((f) => f.name);
+  const cols = names.map((n) => table.getChild(n)!);
+  for (let i = 0; i < table.numRows; i++) {
+    const row: Record<string, unknown> = {};
+    names.forEach((n, j) => {
+      let v = cols[j].get(i);
+      if (typeof v === 'bigint') v = Number(v);
+      row[n] = v ?? null;
+    });
+    out.push(row);
+  }
+  return out;
+}
+
+/**
+ * Moves a table between copies of apache-arrow (DuckDB's CommonJS copy and our ES module copy
+ * are separate instances in Node) through the IPC stream format, which both understand.
+ */
+export function reimport(table: { schema: unknown }): arrow.Table {
+  if (table instanceof arrow.Table) return table;
+  const bytes = (table as unknown as { serialize?: () => Uint8Array }).serialize;
+  if (typeof bytes === 'function') return arrow.tableFromIPC(bytes.call(table));
+  throw new Error('Cannot convert this Arrow table: it has no serialize() method.');
+}
