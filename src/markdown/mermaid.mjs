@@ -23,7 +23,18 @@ const CACHE_VERSION = '3';
 
 const THEMES = {
   light: { theme: 'default', themeVariables: { fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif' } },
-  dark: { theme: 'dark', themeVariables: { fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif' } },
+  // Mermaid's dark theme draws edge labels light-grey on grey; these keep every label at
+  // WCAG AA contrast on the site's dark background.
+  dark: {
+    theme: 'dark',
+    themeVariables: {
+      fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
+      edgeLabelBackground: '#1e2530',
+      textColor: '#e8edf3',
+      primaryTextColor: '#f4f7fa',
+      lineColor: '#9fb0c3',
+    },
+  },
 };
 
 let renderer;

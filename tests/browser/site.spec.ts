@@ -27,8 +27,9 @@ for (const url of pageUrls) {
         expect(await visible.locator('text, foreignObject').count(), `diagram ${i + 1} has labels`).toBeGreaterThan(0);
       }
 
-      // Code blocks: highlighted by Shiki (Expressive Code), i.e. tokens carry colours.
-      const blocks = page.locator('.sl-markdown-content .expressive-code pre');
+      // Code blocks in a programming language are highlighted by Shiki (Expressive Code):
+      // their tokens carry several colours. Plain-text blocks (file trees) are left alone.
+      const blocks = page.locator('.sl-markdown-content .expressive-code pre:not([data-language="text"]):not([data-language="plaintext"])');
       for (let i = 0; i < (await blocks.count()); i++) {
         const coloured = await blocks.nth(i).evaluate((pre) => {
           const colours = new Set([...pre.querySelectorAll('span')].map((s) => getComputedStyle(s).color));
@@ -89,7 +90,7 @@ test('narrow screens get a navigation menu; wide screens a sidebar and a table o
   const part = pageUrls.find((u) => u.startsWith('/parts/'))!;
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.goto(part);
-  await expect(page.locator('nav.sidebar')).toBeVisible();
+  await expect(page.locator('#starlight__sidebar')).toBeVisible();
   await expect(page.locator('starlight-toc')).toBeVisible();
   // The table of contents marks the heading being read.
   const lastHeading = page.locator('.sl-markdown-content h2').last();
@@ -98,9 +99,9 @@ test('narrow screens get a navigation menu; wide screens a sidebar and a table o
 
   await page.setViewportSize({ width: 360, height: 740 });
   await page.goto(part);
-  await expect(page.locator('nav.sidebar')).toBeHidden();
-  await page.locator('starlight-menu-button button').click();
-  await expect(page.locator('nav.sidebar')).toBeVisible();
+  await expect(page.locator('#starlight__sidebar')).toBeHidden();
+  await page.locator('button.sl-menu-button').click();
+  await expect(page.locator('#starlight__sidebar')).toBeVisible();
 });
 
 test('the 404 page helps the reader back', async ({ page }) => {
