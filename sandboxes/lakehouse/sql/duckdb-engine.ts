@@ -1,0 +1,199 @@
+/**
+ * SqlEngine over an AsyncDuckDB (DuckDB-WASM in a worker). Shared by the Node and browser
+ * factories, which differ only in how they start the worker.
+ *
+ * Only bytes cross the worker boundary: we hand DuckDB Arrow IPC streams and read query
+ * results back as IPC chunks, decoding them with our own apache-arrow. That keeps one Arrow
+ * module instance on our side even where DuckDB-WASM's bundle loads its own copy (Node
+ * loads it as CommonJS, we load it as an ES module) and `instanceof` would fail.
+ *
+ * Queries run one at a time on one connection, in a queue. Cancellation first asks DuckDB
+ * to interrupt the pending query; if the worker does not answer within a grace period (a
+ * query stuck inside WASM), the worker is terminated and a new one is booted with the same
+ * tables registered again, so the engine stays usable.
+ */
+import * as arrow from 'apache-arrow';
+import type { AsyncDuckDB } from '@duckdb/duckdb-wasm';
+import { SqlError, parseDuckDbError, qualifiedName, quoteIdent, type QueryOptions, type SqlEngine } from './engine.ts';
+import { stripTimeZones, toArrowTable } from './arrow-data.ts';
+
+/** Starts a fresh, opened AsyncDuckDB (a new worker each call). */
+export type DuckDbBoot = () => Promise<AsyncDuckDB>;
+
+export interface DuckDbEngineOptions {
+  /** Default time limit per query in milliseconds. */
+  timeLimitMs?: number;
+  /** How long to wait for DuckDB to honour an interrupt before restarting the worker. */
+  cancelGraceMs?: number;
+}
+
+/** Settings applied to every connection: no extension may be installed or loaded. */
+const CONNECTION_SETUP = [
+  'SET autoinstall_known_extensions = false',
+  'SET autoload_known_extensions = false',
+];
+
+interface Session {
+  db: AsyncDuckDB;
+  conn: number;
+}
+
+export class DuckDbWasmEngine implements SqlEngine {
+  private readonly boot: DuckDbBoot;
+  private readonly timeLimitMs: number;
+  private readonly cancelGraceMs: number;
+  private session: Promise<Session>;
+  private queue: Promise<unknown> = Promise.resolve();
+  /** Registered tables by qualified name, kept to re-register after a worker restart. */
+  private readonly registered = new Map<string, Uint8Array>();
+  private closed = false;
+  /** How many times a stuck query forced a worker restart (for tests and diagnostics). */
+  restarts = 0;
+
+  private constructor(boot: DuckDbBoot, options: DuckDbEngineOptions) {
+    this.boot = boot;
+    this.timeLimitMs = options.timeLimitMs ?? 120_000;
+    this.cancelGraceMs = options.cancelGraceMs ?? 2_000;
+    this.session = this.openSession();
+  }
+
+  static async start(boot: DuckDbBoot, options: DuckDbEngineOptions = {}): Promise<DuckDbWasmEngine> {
+    const engine = new DuckDbWasmEngine(boot, options);
+    await engine.session;
+    return engine;
+  }
+
+  query(sql: string, options: QueryOptions = {}): Promise<arrow.Table> {
+    return this.enqueue(() => this.runQuery(sql, options));
+  }
+
+  registerArrow(name: string, data: arrow.Table | Uint8Array): Promise<void> {
+    const table = stripTimeZones(toArrowTable(data));
+    const ipc = arrow.tableToIPC(table, 'stream');
+    return this.enqueue(async () => {
+      const session = await this.session;
+      await this.insert(session, name, ipc);
+      this.registered.set(name, ipc);
+    });
+  }
+
+  dropTable(name: string): Promise<void> {
+    return this.enqueue(async () => {
+      const session = await this.session;
+      await this.run(session, `DROP TABLE IF EXISTS ${qualifiedName(name).sql}`);
+      this.registered.delete(name);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.queue.catch(() => undefined);
+    const session = await this.session.catch(() => null);
+    if (session) await session.db.terminate();
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private enqueue<T>(task: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new SqlError('the SQL engine is closed; open a new one.', { kind: 'engine' }));
+    const next = this.queue.then(task, task);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async openSession(): Promise<Session> {
+    const db = await this.boot();
+    const conn = await db.connectInternal();
+    for (const statement of CONNECTION_SETUP) await db.runQuery(conn, statement);
+    return { db, conn };
+  }
+
+  private async insert(session: Session, name: string, ipc: Uint8Array): Promise<void> {
+    const { schema, table, sql } = qualifiedName(name);
+    await this.run(session, `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+    await this.run(session, `DROP TABLE IF EXISTS ${sql}`);
+    // The worker takes ownership of the buffer it is sent; keep our copy for restarts.
+    await session.db.insertArrowFromIPCStream(session.conn, ipc.slice(), { schema, name: table, create: true });
+  }
+
+  private async run(session: Session, sql: string): Promise<void> {
+    try {
+      await session.db.runQuery(session.conn, sql);
+    } catch (error) {
+      throw parseDuckDbError(String((error as Error)?.message ?? error), sql);
+    }
+  }
+
+  private async runQuery(sql: string, options: QueryOptions): Promise<arrow.Table> {
+    const signal = options.signal;
+    if (signal?.aborted) throw new SqlError('query cancelled before it started.', { kind: 'cancelled', sql });
+    const session = await this.session;
+    const limit = options.timeLimitMs ?? this.timeLimitMs;
+
+    return new Promise<arrow.Table>((resolve, reject) => {
+      let settled = false;
+      let stopping: 'cancelled' | 'timeout' | null = null;
+      const finish = (fn: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        clearTimeout(grace);
+        signal?.removeEventListener('abort', onAbort);
+        fn();
+      };
+      const stoppedError = () =>
+        stopping === 'timeout'
+          ? new SqlError(`query stopped: it ran longer than the ${limit} ms time limit.`, { kind: 'timeout', sql })
+          : new SqlError('query cancelled.', { kind: 'cancelled', sql });
+      let grace: ReturnType<typeof setTimeout> | undefined;
+      const stop = (why: 'cancelled' | 'timeout') => {
+        if (settled || stopping) return;
+        stopping = why;
+        session.db.cancelPendingQuery(session.conn).catch(() => undefined);
+        grace = setTimeout(() => {
+          // DuckDB did not come back: the worker is stuck. Replace it.
+          finish(() => reject(stoppedError()));
+          this.restart(session);
+        }, this.cancelGraceMs);
+      };
+      const onAbort = () => stop('cancelled');
+      const timer = setTimeout(() => stop('timeout'), limit);
+      signal?.addEventListener('abort', onAbort);
+
+      this.collect(session, sql).then(
+        (table) => finish(() => (stopping ? reject(stoppedError()) : resolve(table))),
+        (error) =>
+          finish(() => reject(stopping ? stoppedError() : parseDuckDbError(String((error as Error)?.message ?? error), sql))),
+      );
+    });
+  }
+
+  /** Start a pending query and gather its IPC stream: header first, then result chunks. */
+  private async collect(session: Session, sql: string): Promise<arrow.Table> {
+    const { db, conn } = session;
+    let header = await db.startPendingQuery(conn, sql, true);
+    while (header == null) header = await db.pollPendingQuery(conn);
+    const chunks: Uint8Array[] = [header];
+    for (;;) {
+      const chunk = await db.fetchQueryResults(conn);
+      if (chunk == null) continue;
+      if (chunk.length === 0) break;
+      chunks.push(chunk);
+    }
+    return arrow.tableFromIPC(chunks);
+  }
+
+  /** Replace a stuck worker with a new one holding the same registered tables. */
+  private restart(stuck: Session): void {
+    this.restarts++;
+    stuck.db.terminate().catch(() => undefined);
+    this.session = (async () => {
+      const session = await this.openSession();
+      for (const [name, ipc] of this.registered) await this.insert(session, name, ipc);
+      return session;
+    })();
+    // Later queries wait for the new worker.
+    this.queue = this.queue.then(() => this.session).catch(() => undefined);
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * DuckDB-WASM for Node (CLI, tests, WebContainer, the site build): the eh build in a
+ * worker thread, loaded from node_modules. Node only: browser code imports
+ * ./duckdb-browser.ts instead.
+ *
+ * DuckDB-WASM's Node worker is written against the Web Worker API (global `postMessage` /
+ * `onmessage`), so a few lines of glue run it inside `worker_threads`, and a small adapter
+ * gives the main side the EventTarget-style object AsyncDuckDB expects. We do not use the
+ * package's own `createWorker`, which fetches the script by URL.
+ */
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import { dirname, join } from 'node:path';
+import type * as duckdbTypes from '@duckdb/duckdb-wasm';
+import { DuckDbWasmEngine, type DuckDbEngineOptions } from './duckdb-engine.ts';
+
+const require = createRequire(import.meta.url);
+
+const WORKER_GLUE = `
+const { parentPort, workerData } = require('node:worker_threads');
+globalThis.postMessage = (data, transfer) => parentPort.postMessage(data, transfer);
+parentPort.on('message', (data) => { if (globalThis.onmessage) globalThis.onmessage({ data }); });
+require(workerData.script);
+`;
+
+type Listener = (event: unknown) => void;
+
+/** Presents a worker_threads Worker as the browser Worker that AsyncDuckDB talks to. */
+class NodeWorkerAdapter {
+  private readonly worker: Worker;
+  private readonly handlers = new Map<Listener, { event: string; handler: (...args: unknown[]) => void }>();
+
+  constructor(script: string) {
+    // stdout/stderr piped (and ignored): the worker logs every failed query to the console.
+    this.worker = new Worker(WORKER_GLUE, { eval: true, workerData: { script }, stdout: true, stderr: true });
+    this.worker.stdout.resume();
+    this.worker.stderr.resume();
+    this.worker.unref();
+  }
+
+  addEventListener(type: string, listener: Listener): void {
+    const event = type === 'close' ? 'exit' : type;
+    const handler =
+      type === 'message'
+        ? (data: unknown) => listener({ data })
+        : type === 'error'
+          ? (error: unknown) => listener({ error, message: String((error as Error)?.message ?? error) })
+          : () => listener({});
+    this.handlers.set(listener, { event, handler });
+    this.worker.on(event, handler);
+  }
+
+  removeEventListener(_type: string, listener: Listener): void {
+    const entry = this.handlers.get(listener);
+    if (entry) this.worker.off(entry.event, entry.handler);
+    this.handlers.delete(listener);
+  }
+
+  postMessage(message: unknown, transfer?: ArrayBuffer[]): void {
+    this.worker.postMessage(message, transfer as never);
+  }
+
+  terminate(): void {
+    void this.worker.terminate();
+  }
+}
+
+export async function createNodeEngine(options: DuckDbEngineOptions = {}): Promise<DuckDbWasmEngine> {
+  const duckdb = require('@duckdb/duckdb-wasm/dist/duckdb-node.cjs') as typeof duckdbTypes;
+  const dist = dirname(require.resolve('@duckdb/duckdb-wasm/dist/duckdb-node.cjs'));
+  const boot = async () => {
+    const worker = new NodeWorkerAdapter(join(dist, 'duckdb-node-eh.worker.cjs'));
+    const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker as unknown as globalThis.Worker);
+    await db.instantiate(join(dist, 'duckdb-eh.wasm'), null);
+    await db.open({});
+    return db;
+  };
+  return DuckDbWasmEngine.start(boot, options);
+}

@@ -1,0 +1,173 @@
+/**
+ * Arrow query results as plain JSON-ready rows, for the CLI's `--format json`, the page's
+ * result grid and tests. The rules: 64-bit integers become numbers when they fit exactly in
+ * a double, else strings; dates are `YYYY-MM-DD`; timestamps are ISO-8601 in UTC with as
+ * many fraction digits as needed (microseconds at most); decimals keep their scale.
+ */
+import * as arrow from 'apache-arrow';
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+export function tableToRows(table: arrow.Table): Record<string, JsonValue>[] {
+  const names = table.schema.fields.map((f) => f.name);
+  const columns = table.schema.fields.map((f, i) => columnToJson(table.getChildAt(i)!, f.type));
+  const rows: Record<string, JsonValue>[] = [];
+  for (let r = 0; r < table.numRows; r++) {
+    const row: Record<string, JsonValue> = {};
+    for (let c = 0; c < names.length; c++) row[names[c]!] = columns[c]![r]!;
+    rows.push(row);
+  }
+  return rows;
+}
+
+function columnToJson(vector: arrow.Vector, type: arrow.DataType): JsonValue[] {
+  const out: JsonValue[] = new Array(vector.length);
+  let offset = 0;
+  for (const data of vector.data) {
+    for (let i = 0; i < data.length; i++) out[offset + i] = data.getValid(i) ? valueAt(data, i, type) : null;
+    offset += data.length;
+  }
+  return out;
+}
+
+const MICROS_PER_UNIT: Record<number, bigint> = {
+  [arrow.TimeUnit.SECOND]: 1_000_000n,
+  [arrow.TimeUnit.MILLISECOND]: 1_000n,
+  [arrow.TimeUnit.MICROSECOND]: 1n,
+};
+
+function valueAt(data: arrow.Data, i: number, type: arrow.DataType): JsonValue {
+  if (arrow.DataType.isTimestamp(type)) {
+    const raw = (data.values as BigInt64Array)[data.offset + i]!;
+    return type.unit === arrow.TimeUnit.NANOSECOND ? isoFromNanos(BigInt(raw)) : isoFromMicros(BigInt(raw) * MICROS_PER_UNIT[type.unit]!);
+  }
+  if (arrow.DataType.isDate(type)) {
+    const values = data.values as Int32Array | BigInt64Array;
+    const v = values[data.offset + i]!;
+    const ms = type.unit === arrow.DateUnit.DAY ? Number(v) * 86_400_000 : Number(v);
+    return new Date(ms).toISOString().slice(0, 10);
+  }
+  if (arrow.DataType.isTime(type)) {
+    const v = BigInt((data.values as BigInt64Array | Int32Array)[data.offset + i]!);
+    const micros = type.unit === arrow.TimeUnit.NANOSECOND ? v / 1000n : v * MICROS_PER_UNIT[type.unit]!;
+    return timeOfDay(micros);
+  }
+  if (arrow.DataType.isDecimal(type)) {
+    const words = (data.values as Uint32Array).subarray((data.offset + i) * (type.bitWidth / 32), (data.offset + i + 1) * (type.bitWidth / 32));
+    return decimalToJson(words, type.scale);
+  }
+  if (arrow.DataType.isInt(type) && type.bitWidth === 64) {
+    const v = BigInt((data.values as BigInt64Array | BigUint64Array)[data.offset + i]!);
+    return bigintToJson(v);
+  }
+  if (arrow.DataType.isBinary(type) || arrow.DataType.isFixedSizeBinary(type) || arrow.DataType.isLargeBinary?.(type)) {
+    const bytes = vectorValue(data, i) as Uint8Array;
+    return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+  }
+  if (arrow.DataType.isList(type) || arrow.DataType.isFixedSizeList(type)) {
+    const child = vectorValue(data, i) as arrow.Vector | null;
+    return child ? columnToJson(child, child.type) : null;
+  }
+  if (arrow.DataType.isStruct(type)) {
+    const obj: Record<string, JsonValue> = {};
+    type.children.forEach((field, c) => {
+      const childData = data.children[c]!;
+      obj[field.name] = childData.getValid(i) ? valueAt(childData, i, field.type) : null;
+    });
+    return obj;
+  }
+  if (arrow.DataType.isMap(type)) {
+    const m = vectorValue(data, i) as { toJSON(): Record<string, unknown> } | null;
+    return m ? plain(m.toJSON()) : null;
+  }
+  if (arrow.DataType.isInterval(type) || arrow.DataType.isDuration?.(type)) {
+    return plain(vectorValue(data, i));
+  }
+  return plain(vectorValue(data, i));
+}
+
+function vectorValue(data: arrow.Data, i: number): unknown {
+  return new arrow.Vector([data]).get(i);
+}
+
+function plain(v: unknown): JsonValue {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'bigint') return bigintToJson(v);
+  if (typeof v === 'number') return Number.isFinite(v) ? v : String(v);
+  if (typeof v === 'string' || typeof v === 'boolean') return v;
+  if (v instanceof Uint8Array) return [...v].map((b) => b.toString(16).padStart(2, '0')).join('');
+  if (ArrayBuffer.isView(v)) return [...(v as unknown as ArrayLike<number | bigint>)].map((x) => plain(x));
+  if (Array.isArray(v)) return v.map(plain);
+  if (typeof v === 'object') {
+    const o = v as { toJSON?: () => unknown };
+    const base = typeof o.toJSON === 'function' ? o.toJSON() : v;
+    if (base !== v) return plain(base);
+    return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, plain(x)]));
+  }
+  return String(v);
+}
+
+export function bigintToJson(v: bigint): number | string {
+  return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : v.toString();
+}
+
+/** Little-endian two's complement words -> a decimal string with `scale` fraction digits. */
+function decimalToJson(words: Uint32Array, scale: number): number | string {
+  let v = 0n;
+  for (let w = words.length - 1; w >= 0; w--) v = (v << 32n) | BigInt(words[w]!);
+  const bits = BigInt(words.length * 32);
+  if (v >> (bits - 1n)) v -= 1n << bits;
+  const negative = v < 0n;
+  let digits = (negative ? -v : v).toString();
+  if (scale > 0) {
+    digits = digits.padStart(scale + 1, '0');
+    digits = `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+  }
+  const text = (negative ? '-' : '') + digits;
+  // A number when it survives the round trip exactly (9.99 does; 12345678901234567.89 does not).
+  const n = Number(text);
+  return Number.isFinite(n) && sameDecimal(n, text, scale) ? n : text;
+}
+
+function sameDecimal(n: number, text: string, scale: number): boolean {
+  return n.toFixed(scale) === text.replace(/^-0(\.0*)?$/, '0$1') || n.toFixed(scale) === text;
+}
+
+function isoFromMicros(micros: bigint): string {
+  const ms = micros / 1000n - (micros % 1000n < 0n ? 1n : 0n);
+  const rest = Number(micros - ms * 1000n);
+  const iso = new Date(Number(ms)).toISOString(); // YYYY-MM-DDTHH:MM:SS.mmmZ
+  if (rest === 0) return iso.endsWith('.000Z') ? iso.replace('.000Z', 'Z') : iso;
+  return `${iso.slice(0, -1)}${String(rest).padStart(3, '0')}Z`;
+}
+
+function isoFromNanos(nanos: bigint): string {
+  const micros = nanos / 1000n - (nanos % 1000n < 0n ? 1n : 0n);
+  return isoFromMicros(micros);
+}
+
+function timeOfDay(micros: bigint): string {
+  const total = Number(micros);
+  const s = Math.floor(total / 1e6);
+  const frac = total % 1e6;
+  const hh = String(Math.floor(s / 3600)).padStart(2, '0');
+  const mm = String(Math.floor((s % 3600) / 60)).padStart(2, '0');
+  const ss = String(s % 60).padStart(2, '0');
+  return `${hh}:${mm}:${ss}${frac ? '.' + String(frac).padStart(6, '0').replace(/0+$/, '') : ''}`;
+}
+
+/** A fixed-width text table for terminals. */
+export function formatTextTable(table: arrow.Table, maxWidth = 40): string {
+  const rows = tableToRows(table);
+  const names = table.schema.fields.map((f) => f.name);
+  const cell = (v: JsonValue): string => {
+    const s = v === null ? 'NULL' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+    return s.length > maxWidth ? s.slice(0, maxWidth - 1) + '…' : s;
+  };
+  const cells = rows.map((r) => names.map((n) => cell(r[n]!)));
+  const widths = names.map((n, c) => Math.max(n.length, ...cells.map((row) => row[c]!.length)));
+  const line = (parts: string[]) => parts.map((p, c) => p.padEnd(widths[c]!)).join(' │ ').trimEnd();
+  const out = [line(names), widths.map((w) => '─'.repeat(w)).join('─┼─'), ...cells.map(line)];
+  out.push(`(${rows.length} row${rows.length === 1 ? '' : 's'})`);
+  return out.join('\n');
+}
