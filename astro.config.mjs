@@ -4,6 +4,7 @@ import starlight from '@astrojs/starlight';
 import { satteri } from '@astrojs/markdown-satteri';
 import { mermaidPlugin } from './src/markdown/mermaid.mjs';
 import { securityHeaders } from './src/lib/security-headers.mjs';
+import { fileURLToPath } from 'node:url';
 
 // The public URL the site is deployed at; used for the sitemap, RSS and canonical links.
 const site = process.env.SITE_URL ?? 'http://localhost:4321';
@@ -12,6 +13,12 @@ export default defineConfig({
   site,
   trailingSlash: 'always',
   server: { port: 4321, host: true, headers: securityHeaders },
+  vite: {
+    resolve: {
+      // Load Pagefind's search UI when the reader opens search, not on every page (see the file).
+      alias: [{ find: /^@pagefind\/default-ui$/, replacement: fileURLToPath(new URL('./src/lib/lazy-pagefind.ts', import.meta.url)) }],
+    },
+  },
   markdown: {
     processor: satteri({ mdastPlugins: [mermaidPlugin()] }),
   },
@@ -35,6 +42,7 @@ export default defineConfig({
       customCss: ['./src/styles/course.css', './src/styles/print.css'],
       components: {
         PageTitle: './src/components/starlight/PageTitle.astro',
+        Search: './src/components/starlight/Search.astro',
       },
     }),
   ],

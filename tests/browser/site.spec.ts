@@ -119,3 +119,26 @@ test('the server sends the security headers the sandboxes need', async ({ page }
   expect(headers['content-security-policy']).toContain("default-src 'self'");
   expect(await page.evaluate(() => self.crossOriginIsolated)).toBe(true);
 });
+
+test('search opens with "/" and Ctrl+K and finds a part; its UI loads only then', async ({ page }) => {
+  const loaded: string[] = [];
+  page.on('request', (r) => { if (/ui-core|\/pagefind\//.test(r.url())) loaded.push(r.url()); });
+  await page.goto('/');
+  await page.waitForLoadState('networkidle');
+  expect(loaded, 'no search code before the reader asks for it').toEqual([]);
+
+  await page.keyboard.press('/');
+  const dialog = page.locator('dialog:has(#starlight__search)');
+  await expect(dialog).toBeVisible();
+  const input = dialog.locator('input[type="text"], input[type="search"]').first();
+  await expect(input).toBeFocused();
+  await input.fill('lakehouse');
+  const result = dialog.locator('.pagefind-ui__result-link').first();
+  await expect(result).toBeVisible();
+  await expect(result).toHaveAttribute('href', /\/parts\/01-what-is-a-data-lakehouse\//);
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+
+  await page.keyboard.press('Control+k');
+  await expect(dialog).toBeVisible();
+});
