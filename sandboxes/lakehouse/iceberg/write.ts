@@ -1,0 +1,345 @@
+/**
+ * The write path: Arrow rows -> partitioned Parquet data files with column stats ->
+ * manifests -> manifest list -> snapshot -> new metadata file -> optimistic commit.
+ */
+import * as arrow from 'apache-arrow';
+import type { DataFile, ManifestEntry, ManifestFile, PartitionSpec, Schema, Snapshot, SnapshotSummary, TableMetadata } from './types.ts';
+import { DataFileContent, EntryStatus, ManifestContent } from './types.ts';
+import { columnValues, takeRows } from './arrow.ts';
+import { applyTransform, partitionPathValue } from './transforms.ts';
+import { compareValues, kindOf, toBytes, type Value } from './values.ts';
+import { writeParquet } from './parquet.ts';
+import { partitionType, summarizePartitions, writeManifest, writeManifestList } from './manifest.ts';
+import { serializeMetadata, specById } from './metadata.ts';
+import { metadataVersion, type TableOperations } from './table-operations.ts';
+import { CommitConflictError, IcebergError } from './errors.ts';
+import type { Storage } from '../storage/storage.ts';
+import { StorageError } from '../storage/storage.ts';
+import { manifestEntries, snapshotManifests, type TableContext } from './scan.ts';
+
+/** Where ids and time come from; inject deterministic ones for reproducible warehouses. */
+export interface IdSource {
+  uuid(): string;
+  snapshotId(): bigint;
+}
+
+export interface WriterEnv {
+  now: () => number;
+  ids: IdSource;
+}
+
+export function randomIds(): IdSource {
+  return {
+    uuid: () => crypto.randomUUID(),
+    snapshotId: () => {
+      const b = new BigUint64Array(1);
+      crypto.getRandomValues(b);
+      return BigInt.asIntN(64, b[0] & 0x7fffffffffffffffn) || 1n;
+    },
+  };
+}
+
+/** Ids derived from a seed string and a counter: same inputs, same files, byte for byte. */
+export function deterministicIds(seed: string): IdSource {
+  let n = 0;
+  const hash = (s: string) => {
+    let h1 = 0x811c9dc5, h2 = 0x01000193 ^ s.length;
+    for (let i = 0; i < s.length; i++) {
+      h1 = Math.imul(h1 ^ s.charCodeAt(i), 0x01000193) >>> 0;
+      h2 = Math.imul(h2 ^ s.charCodeAt(i), 0x5bd1e995) >>> 0;
+    }
+    return [h1, h2, Math.imul(h1 ^ h2, 0x27d4eb2f) >>> 0, Math.imul(h2 + 0x9e3779b9, h1 | 1) >>> 0];
+  };
+  return {
+    uuid() {
+      const w = hash(`${seed}#uuid#${n++}`).map((x) => x.toString(16).padStart(8, '0')).join('');
+      return `${w.slice(0, 8)}-${w.slice(8, 12)}-4${w.slice(13, 16)}-8${w.slice(17, 20)}-${w.slice(20, 32)}`;
+    },
+    snapshotId() {
+      const [a, b] = hash(`${seed}#snap#${n++}`);
+      return (BigInt(a & 0x7fffffff) << 32n) | BigInt(b) || 1n;
+    },
+  };
+}
+
+// ---------------------------------------------------------------- data files
+
+export interface WriteTarget {
+  storage: Storage;
+  tableDir: string;
+  metadata: TableMetadata;
+}
+
+const joinPath = (a: string, b: string) => (a ? `${a.replace(/\/+$/, '')}/${b}` : b);
+
+/** Column stats of one data file, keyed by field id, bounds in single-value form. */
+export function columnStats(t: arrow.Table, schema: Schema): Pick<DataFile, 'valueCounts' | 'nullValueCounts' | 'nanValueCounts' | 'lowerBounds' | 'upperBounds'> {
+  const valueCounts = new Map<number, bigint>(), nullValueCounts = new Map<number, bigint>(), nanValueCounts = new Map<number, bigint>();
+  const lowerBounds = new Map<number, Uint8Array>(), upperBounds = new Map<number, Uint8Array>();
+  schema.fields.forEach((f, i) => {
+    const vals = columnValues(t.getChildAt(i)!, f.type);
+    let nulls = 0, nans = 0;
+    let lo: Value = null, hi: Value = null;
+    const isFloat = kindOf(f.type) === 'float' || kindOf(f.type) === 'double';
+    for (const v of vals) {
+      if (v === null) { nulls++; continue; }
+      if (isFloat && Number.isNaN(v as number)) { nans++; continue; }
+      if (lo === null || compareValues(v, lo) < 0) lo = v;
+      if (hi === null || compareValues(v, hi) > 0) hi = v;
+    }
+    valueCounts.set(f.id, BigInt(vals.length));
+    nullValueCounts.set(f.id, BigInt(nulls));
+    if (isFloat) nanValueCounts.set(f.id, BigInt(nans));
+    if (lo !== null) lowerBounds.set(f.id, toBytes(f.type, lo));
+    if (hi !== null) upperBounds.set(f.id, toBytes(f.type, hi));
+  });
+  return { valueCounts, nullValueCounts, nanValueCounts, lowerBounds, upperBounds };
+}
+
+/** Split rows by partition tuple, in first-seen order. */
+export function partitionRows(t: arrow.Table, spec: PartitionSpec, schema: Schema): { partition: Record<string, Value>; rows: number[] | null }[] {
+  if (spec.fields.length === 0) return [{ partition: {}, rows: null }];
+  const sources = spec.fields.map((pf) => {
+    const idx = schema.fields.findIndex((f) => f.id === pf['source-id']);
+    if (idx < 0) throw new IcebergError(`Partition source field id ${pf['source-id']} is not in the current schema.`);
+    return { pf, field: schema.fields[idx], vals: columnValues(t.getChildAt(idx)!, schema.fields[idx].type) };
+  });
+  const groups = new Map<string, { partition: Record<string, Value>; rows: number[] }>();
+  for (let r = 0; r < t.numRows; r++) {
+    const partition: Record<string, Value> = {};
+    const keyParts: string[] = [];
+    for (const s of sources) {
+      const v = applyTransform(s.pf.transform, s.field.type, s.vals[r]);
+      partition[s.pf.name] = v;
+      keyParts.push(v === null ? '\u0000' : v instanceof Uint8Array ? [...v].join(',') : String(v));
+    }
+    const key = keyParts.join('\u0001');
+    let g = groups.get(key);
+    if (!g) { g = { partition, rows: [] }; groups.set(key, g); }
+    g.rows.push(r);
+  }
+  return [...groups.values()];
+}
+
+export function partitionPath(spec: PartitionSpec, schema: Schema, partition: Record<string, Value>): string {
+  return spec.fields.map((pf) => {
+    const src = schema.fields.find((f) => f.id === pf['source-id'])!;
+    return `${pf.name}=${partitionPathValue(pf.transform, src.type, (partition[pf.name] ?? null) as Value)}`;
+  }).join('/');
+}
+
+/** Write rows (already conformed to `schema`) as one Parquet file per partition. */
+export async function writeDataFiles(target: WriteTarget, env: WriterEnv, t: arrow.Table, schema: Schema, spec: PartitionSpec): Promise<DataFile[]> {
+  if (t.numRows === 0) return [];
+  const out: DataFile[] = [];
+  const types = schema.fields.map((f) => f.type);
+  const groups = partitionRows(t, spec, schema);
+  const uuid = env.ids.uuid();
+  let k = 0;
+  for (const g of groups) {
+    const part = g.rows ? takeRows(t, g.rows, types) : t;
+    const dir = spec.fields.length ? `data/${partitionPath(spec, schema, g.partition)}` : 'data';
+    const rel = `${dir}/00000-${k}-${uuid}-${String(++k).padStart(5, '0')}.parquet`;
+    const bytes = await writeParquet(part);
+    await target.storage.write(joinPath(target.tableDir, rel), bytes);
+    out.push({
+      content: DataFileContent.DATA,
+      filePath: joinPath(target.metadata.location, rel),
+      fileFormat: 'PARQUET',
+      partition: g.partition,
+      recordCount: BigInt(part.numRows),
+      fileSizeInBytes: BigInt(bytes.length),
+      columnSizes: null,
+      ...columnStats(part, schema),
+      splitOffsets: null,
+      equalityIds: null,
+      sortOrderId: 0,
+    });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- snapshots and commits
+
+export interface LiveFile {
+  file: DataFile;
+  /** Manifest (as written in the manifest list) that holds the file's entry. */
+  manifestPath: string;
+}
+
+export interface SnapshotChange {
+  operation: SnapshotSummary['operation'];
+  added: DataFile[];
+  /** Live data files to remove, with the manifest each came from. */
+  removed: LiveFile[];
+  /** Extra summary properties. */
+  summary?: Record<string, string>;
+}
+
+export interface CommitResult {
+  metadata: TableMetadata;
+  metadataLocation: string;
+  snapshot: Snapshot | null;
+  /** Files written for this commit (removed again if the commit fails). */
+  written: string[];
+}
+
+function manifestPathFor(m: TableMetadata, name: string) {
+  return joinPath(m.location, `metadata/${name}`);
+}
+
+/** Build and write a new snapshot on top of ctx.metadata; does not move the table pointer. */
+export async function produceSnapshot(ctx: TableContext, env: WriterEnv, change: SnapshotChange, written: string[]): Promise<{ metadata: TableMetadata; snapshot: Snapshot }> {
+  const base = ctx.metadata;
+  const snapshotId = env.ids.snapshotId();
+  const seq = base['last-sequence-number'] + 1;
+  const parent = base['current-snapshot-id'] === null ? null : base.snapshots.find((s) => s['snapshot-id'] === base['current-snapshot-id']) ?? null;
+  const schema = base.schemas.find((s) => s['schema-id'] === base['current-schema-id'])!;
+  const commitUuid = env.ids.uuid();
+  const write = async (rel: string, bytes: Uint8Array) => {
+    const p = joinPath(ctx.tableDir, rel);
+    await ctx.storage.write(p, bytes);
+    written.push(p);
+  };
+  const parentManifests = parent ? await snapshotManifests(ctx, parent) : [];
+  const removedByManifest = new Map<string, Set<string>>();
+  for (const r of change.removed) {
+    let set = removedByManifest.get(r.manifestPath);
+    if (!set) removedByManifest.set(r.manifestPath, (set = new Set()));
+    set.add(r.file.filePath);
+  }
+  const manifests: ManifestFile[] = [];
+  let manifestCount = 0;
+  const newManifest = async (spec: PartitionSpec, entries: ManifestEntry[], content: number): Promise<ManifestFile> => {
+    const name = `${commitUuid}-m${manifestCount++}.avro`;
+    const bytes = await writeManifest({ path: name, spec, schema, content: content === 0 ? 'data' : 'deletes', entries });
+    await write(`metadata/${name}`, bytes);
+    const live = entries.filter((e) => e.status !== EntryStatus.DELETED);
+    const count = (st: number) => entries.filter((e) => e.status === st);
+    const rows = (es: ManifestEntry[]) => es.reduce((a, e) => a + e.dataFile.recordCount, 0n);
+    const seqs = live.map((e) => e.sequenceNumber ?? seq);
+    return {
+      manifestPath: manifestPathFor(base, name),
+      manifestLength: BigInt(bytes.length),
+      partitionSpecId: spec['spec-id'],
+      content,
+      sequenceNumber: seq,
+      minSequenceNumber: seqs.length ? Math.min(...seqs) : seq,
+      addedSnapshotId: snapshotId,
+      addedFilesCount: count(EntryStatus.ADDED).length,
+      existingFilesCount: count(EntryStatus.EXISTING).length,
+      deletedFilesCount: count(EntryStatus.DELETED).length,
+      addedRowsCount: rows(count(EntryStatus.ADDED)),
+      existingRowsCount: rows(count(EntryStatus.EXISTING)),
+      deletedRowsCount: rows(count(EntryStatus.DELETED)),
+      partitions: summarizePartitions(spec, schema, entries),
+    };
+  };
+  // New files first (newest data first helps readers that stop early).
+  const bySpec = new Map<number, DataFile[]>();
+  for (const f of change.added) {
+    const specId = base['default-spec-id'];
+    if (!bySpec.has(specId)) bySpec.set(specId, []);
+    bySpec.get(specId)!.push(f);
+  }
+  for (const [specId, files] of bySpec) {
+    manifests.push(await newManifest(specById(base, specId), files.map((f) => ({ status: EntryStatus.ADDED, snapshotId, sequenceNumber: null, fileSequenceNumber: null, dataFile: f })), ManifestContent.DATA));
+  }
+  let deletedFiles = 0n, deletedRecords = 0n, removedSize = 0n;
+  for (const mf of parentManifests) {
+    const removed = removedByManifest.get(mf.manifestPath);
+    if (!removed) { manifests.push(mf); continue; }
+    const { specId, entries } = await manifestEntries(ctx, mf, parent);
+    const rewritten: ManifestEntry[] = [];
+    for (const e of entries) {
+      if (e.status === EntryStatus.DELETED) continue;
+      if (removed.has(e.dataFile.filePath)) {
+        deletedFiles++; deletedRecords += e.dataFile.recordCount; removedSize += e.dataFile.fileSizeInBytes;
+        rewritten.push({ ...e, status: EntryStatus.DELETED, snapshotId });
+      } else {
+        rewritten.push({ ...e, status: EntryStatus.EXISTING });
+      }
+    }
+    manifests.push(await newManifest(specById(base, specId), rewritten, mf.content));
+  }
+  const listName = `snap-${snapshotId}-1-${commitUuid}.avro`;
+  const listBytes = await writeManifestList({ path: listName, snapshotId, parentSnapshotId: parent?.['snapshot-id'] ?? null, sequenceNumber: seq, manifests });
+  await write(`metadata/${listName}`, listBytes);
+
+  const data = manifests.filter((m) => m.content === 0);
+  const dels = manifests.filter((m) => m.content === 1);
+  const sum = (ms: ManifestFile[], f: (m: ManifestFile) => bigint | number) => ms.reduce((a, m) => a + BigInt(f(m)), 0n);
+  const addedRecords = change.added.reduce((a, f) => a + f.recordCount, 0n);
+  const addedSize = change.added.reduce((a, f) => a + f.fileSizeInBytes, 0n);
+  const prevSize = BigInt(parent?.summary['total-files-size'] ?? '0');
+  const partitions = new Set([...change.added, ...change.removed.map((r) => r.file)].map((f) => JSON.stringify(f.partition, (_k, v) => (typeof v === 'bigint' ? String(v) : v))));
+  const summary: SnapshotSummary = {
+    operation: change.operation,
+    'added-data-files': String(change.added.length),
+    'added-records': String(addedRecords),
+    'added-files-size': String(addedSize),
+    ...(deletedFiles ? { 'deleted-data-files': String(deletedFiles), 'deleted-records': String(deletedRecords), 'removed-files-size': String(removedSize) } : {}),
+    'changed-partition-count': String(partitions.size),
+    'total-records': String(sum(data, (m) => m.addedRowsCount + m.existingRowsCount)),
+    'total-files-size': String(prevSize + addedSize - removedSize),
+    'total-data-files': String(sum(data, (m) => m.addedFilesCount + m.existingFilesCount)),
+    'total-delete-files': String(sum(dels, (m) => m.addedFilesCount + m.existingFilesCount)),
+    'total-position-deletes': '0',
+    'total-equality-deletes': '0',
+    ...change.summary,
+  };
+  const now = Math.max(env.now(), base['last-updated-ms']);
+  const snapshot: Snapshot = {
+    'snapshot-id': snapshotId,
+    ...(parent ? { 'parent-snapshot-id': parent['snapshot-id'] } : {}),
+    'sequence-number': seq,
+    'timestamp-ms': now,
+    'manifest-list': manifestPathFor(base, listName),
+    summary,
+    'schema-id': base['current-schema-id'],
+  };
+  const metadata: TableMetadata = {
+    ...base,
+    'last-sequence-number': seq,
+    'last-updated-ms': now,
+    'current-snapshot-id': snapshotId,
+    refs: { ...base.refs, main: { 'snapshot-id': snapshotId, type: 'branch' } },
+    snapshots: [...base.snapshots, snapshot],
+    'snapshot-log': [...base['snapshot-log'], { 'timestamp-ms': now, 'snapshot-id': snapshotId }],
+  };
+  return { metadata, snapshot };
+}
+
+/** Write `next` as a new metadata file and move the table pointer from `baseLocation`. */
+export async function commitMetadata(ctx: { storage: Storage; tableDir: string; name: string }, ops: TableOperations, env: WriterEnv, base: TableMetadata | null, baseLocation: string | null, next: TableMetadata, written: string[]): Promise<{ metadata: TableMetadata; metadataLocation: string }> {
+  const version = (baseLocation ? metadataVersion(baseLocation) ?? (base?.['metadata-log'].length ?? 0) + 1 : 0) + 1;
+  const fileName = ops.metadataFileName ? ops.metadataFileName(version, env.ids.uuid()) : `${String(version).padStart(5, '0')}-${env.ids.uuid()}.metadata.json`;
+  const location = joinPath(ctx.tableDir, `metadata/${fileName}`);
+  const maxLog = Number(next.properties['write.metadata.previous-versions-max'] ?? 100);
+  const metadata: TableMetadata = {
+    ...next,
+    'last-updated-ms': Math.max(next['last-updated-ms'], base?.['last-updated-ms'] ?? 0),
+    'metadata-log': baseLocation && base ? [...base['metadata-log'], { 'timestamp-ms': base['last-updated-ms'], 'metadata-file': baseLocation }].slice(-maxLog) : next['metadata-log'],
+  };
+  try {
+    await ctx.storage.write(location, new TextEncoder().encode(serializeMetadata(metadata)));
+  } catch (err) {
+    // Another writer created this version first: same outcome as a stale pointer.
+    if (err instanceof StorageError && err.code === 'already-exists') {
+      throw new CommitConflictError(ctx.name, { expected: baseLocation, actual: location, expectedSnapshotId: base?.['current-snapshot-id'] ?? null });
+    }
+    throw err;
+  }
+  written.push(location);
+  await ops.commit(baseLocation, location);
+  return { metadata, metadataLocation: location };
+}
+
+/** Remove files written by a commit that lost its race (best effort: they are unreferenced). */
+export async function cleanUp(storage: Storage, written: string[]): Promise<void> {
+  for (const p of written) {
+    try { await storage.delete(p); } catch { /* read-only or gone */ }
+  }
+}
+
+export { partitionType };
