@@ -6,7 +6,7 @@
  */
 import * as arrow from 'apache-arrow';
 import type { Lakehouse, RefInfo, SnapshotInfo, WriteOutcome } from './port.ts';
-import type { SqlEngine } from './sql-engine.ts';
+import type { SqlEngine } from '../../lakehouse/sql/engine.ts';
 import type { Storage } from '../../lakehouse/storage/storage.ts';
 import { rowsToArrow, arrowToRows, type ColumnDef } from '../util/arrow.ts';
 
@@ -45,8 +45,7 @@ export class StandInLakehouse implements Lakehouse {
   async query(sql: string, ref: string): Promise<arrow.Table> {
     for (const [name, state] of this.ref(ref).tree) {
       if (this.loaded.get(name) === state) continue;
-      const [ns, t] = name.split('.');
-      await this.engine.load(ns, t, state.data);
+      await this.engine.registerArrow(name, state.data);
       this.loaded.set(name, state);
     }
     return this.engine.query(sql);

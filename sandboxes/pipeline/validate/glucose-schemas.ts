@@ -37,4 +37,4 @@ export const FactGlucoseReadings = defineSchema('FactGlucoseReadings', {
   day_of_week: col.int64({ min: 1, max: 7 }),
   glucose_category: col.string({ oneOf: GLUCOSE_CATEGORIES }),
   is_in_range: col.int64({ oneOf: [0, 1] }),
-});
+}, { strict: true });

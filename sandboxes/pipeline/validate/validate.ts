@@ -56,7 +56,8 @@ export function validateRows(schema: TableSchema, rows: Record<string, unknown>[
       const ok = c.validator.safeParse(value).success;
       if (!ok) {
         const rule = c.rule ?? `must be ${typeWord(c.type)}`;
-        const typeOk = c.type === 'string' ? typeof value === 'string' : c.type === 'bool' ? typeof value === 'boolean' : typeof value === 'number';
+        const typeOk = c.type === 'string' ? typeof value === 'string' : c.type === 'bool' ? typeof value === 'boolean'
+          : c.type === 'float64' ? typeof value === 'number' : typeof value === 'number' && Number.isInteger(value);
         const text = typeOk
           ? `${where}: ${c.name} is ${show(value)}, but ${schema.name} requires ${rule}`
           : `${where}: ${c.name} is ${show(value)}, but it must be ${typeWord(c.type)}`;
