@@ -51,16 +51,27 @@ export function arrowToRows(table: arrow.Table): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
   const names = table.schema.fields.map((f) => f.name);
   const cols = names.map((n) => table.getChild(n)!);
+  const scales = table.schema.fields.map((f) => (arrow.DataType.isDecimal(f.type) ? (f.type as arrow.Decimal).scale : null));
   for (let i = 0; i < table.numRows; i++) {
     const row: Record<string, unknown> = {};
     names.forEach((n, j) => {
       let v = cols[j].get(i);
+      if (v != null && scales[j] !== null) v = decimalToNumber(v as Uint32Array, scales[j]!);
       if (typeof v === 'bigint') v = Number(v);
       row[n] = v ?? null;
     });
     out.push(row);
   }
   return out;
+}
+
+/** DuckDB returns SUM(BIGINT) as a 128-bit decimal: four little-endian 32-bit words. */
+function decimalToNumber(words: Uint32Array, scale: number): number {
+  let big = 0n;
+  for (let k = words.length - 1; k >= 0; k--) big = (big << 32n) | BigInt(words[k]);
+  const bits = BigInt(words.length * 32);
+  if (big >> (bits - 1n)) big -= 1n << bits;
+  return Number(big) / 10 ** scale;
 }
 
 /**
