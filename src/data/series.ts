@@ -469,13 +469,29 @@ export const commonQuestions: readonly CommonQuestion[] = [
   },
 ];
 
-/* ------------------------------------------------------------------ what you will build */
+/* ------------------------------------------------------------------ self-check */
 
-export const whatYouWillBuild: readonly string[] = [
-  'A lakehouse on Apache Iceberg tables in S3-compatible storage, versioned by Nessie',
-  'A pipeline from a public glucose-monitoring API to a dashboard',
-  'Bronze, silver, gold and mart layers written as dbt models',
-  'Quality checks that stop bad data before it reaches anyone',
-  'A versioned history of every change, with branches you can test on',
-  'Monitoring and alerts that tell you when something is late or wrong',
-];
+/** Fails the build early if the data above contradicts itself. */
+function checkSeries(): void {
+  const problems: string[] = [];
+  parts.forEach((p, i) => {
+    if (p.number !== i + 1) problems.push(`part at position ${i + 1} is numbered ${p.number}`);
+    const prefix = String(p.number).padStart(2, '0') + '-';
+    if (!p.slug.startsWith(prefix) || !/^\d{2}-[a-z0-9]+(?:-[a-z0-9]+)*$/.test(p.slug)) {
+      problems.push(`part ${p.number}: slug "${p.slug}" is not "${prefix}kebab-title"`);
+    }
+    if (p.handsOn && !/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(p.handsOn.anchor)) {
+      problems.push(`part ${p.number}: hands-on anchor "${p.handsOn.anchor}" is not a heading slug`);
+    }
+  });
+  for (const lp of learningPaths) {
+    for (const step of lp.steps) {
+      if (!parts.some((p) => p.number === step.part)) problems.push(`path ${lp.id}: no part ${step.part}`);
+    }
+  }
+  for (const q of commonQuestions) {
+    if (!parts.some((p) => p.number === q.part)) problems.push(`question "${q.question}": no part ${q.part}`);
+  }
+  if (problems.length > 0) throw new Error(`src/data/series.ts is inconsistent:\n- ${problems.join('\n- ')}`);
+}
+checkSeries();
