@@ -1,0 +1,331 @@
+/**
+ * Tables we write: layout and bytes as the spec says, every type round-trips, commits are
+ * optimistic, evolution and expiry keep every remaining snapshot readable.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import avro from 'avsc';
+import { MemoryStorage } from '../../../sandboxes/lakehouse/storage/index.ts';
+import {
+  createTable, loadTable, rowsToArrow, arrowToRows, deterministicIds, CommitConflictError, IcebergError, FileTableOperations,
+  eq, lt, gte, and, isIn, isNull, readManifestList, readManifest, type Table,
+} from '../../../sandboxes/lakehouse/iceberg/index.ts';
+
+function env(seed = 's') {
+  let clock = Date.UTC(2024, 0, 10);
+  return { now: () => (clock += 60_000), ids: deterministicIds(seed) };
+}
+
+const glucoseSchema = [
+  { name: 'reading_id', type: 'long' as const, required: true },
+  { name: 'ts', type: 'timestamptz' as const, required: true },
+  { name: 'mgdl', type: 'int' as const },
+  { name: 'device', type: 'string' as const },
+];
+
+function readings(t: Table, from: number, to: number, mgdl = (i: number) => 80 + (i % 120)) {
+  const rows = [];
+  for (let i = from; i < to; i++) rows.push({ reading_id: i, ts: new Date(Date.UTC(2024, 0, 1) + i * 5 * 60_000 * 60), mgdl: mgdl(i), device: i % 2 ? 'dexcom' : 'libre' });
+  return rowsToArrow(rows, t.schema());
+}
+
+async function ids(t: Table, opts = {}) {
+  const { table } = await t.scan(opts);
+  return arrowToRows(table, t.schema()).map((r) => Number(r.reading_id)).sort((a, b) => a - b);
+}
+
+test('every primitive type round-trips exactly through Parquet and back', async () => {
+  const storage = new MemoryStorage();
+  const t = await createTable(null, storage, 'wh/types', {
+    ...env(),
+    schema: [
+      { name: 'b', type: 'boolean' }, { name: 'i', type: 'int' }, { name: 'l', type: 'long' }, { name: 'f', type: 'float' },
+      { name: 'd', type: 'double' }, { name: 'dec', type: 'decimal(10,2)' }, { name: 'dt', type: 'date' }, { name: 'tm', type: 'time' },
+      { name: 'ts', type: 'timestamp' }, { name: 'tstz', type: 'timestamptz' }, { name: 's', type: 'string' }, { name: 'u', type: 'uuid' },
+      { name: 'bin', type: 'binary' }, { name: 'fx', type: 'fixed[3]' },
+    ],
+  });
+  const rows = [
+    { b: true, i: -7, l: 9007199254740993n, f: 1.5, d: -2.25, dec: '12345678.91', dt: '2024-02-29', tm: 3_600_000_001n, ts: '1969-12-31T23:59:59.999999', tstz: '2024-01-01T00:00:00.000001Z', s: 'Naïve 🐇', u: '0f8fad5b-d9cb-469f-a165-70867728950e', bin: new Uint8Array([0, 255]), fx: new Uint8Array([1, 2, 3]) },
+    { b: null, i: null, l: null, f: null, d: null, dec: null, dt: null, tm: null, ts: null, tstz: null, s: null, u: null, bin: null, fx: null },
+  ];
+  await t.append(rowsToArrow(rows, t.schema()));
+  const back = arrowToRows((await (await loadTable(storage, 'wh/types')).scan()).table, t.schema());
+  assert.equal(back.length, 2);
+  const r = back[0];
+  assert.equal(r.b, true); assert.equal(r.i, -7); assert.equal(r.l, 9007199254740993n); assert.equal(r.f, 1.5); assert.equal(r.d, -2.25);
+  assert.equal(r.dec, 1234567891n);
+  assert.equal(r.dt, Date.UTC(2024, 1, 29) / 86_400_000);
+  assert.equal(r.tm, 3_600_000_001n);
+  assert.equal(r.ts, -1n);
+  assert.equal(r.tstz, 1704067200000001n);
+  assert.equal(r.s, 'Naïve 🐇');
+  assert.deepEqual([...(r.u as Uint8Array)].slice(0, 2), [0x0f, 0x8f]);
+  assert.deepEqual([...(r.bin as Uint8Array)], [0, 255]);
+  assert.deepEqual([...(r.fx as Uint8Array)], [1, 2, 3]);
+  assert.ok(Object.values(back[1]).every((v) => v === null));
+});
+
+// Snapshot ids need all 64 bits: teach avsc to decode longs as bigint.
+const bigLong = (avro.types.LongType as unknown as { __with(o: unknown): unknown }).__with({
+  fromBuffer: (b: Buffer) => b.readBigInt64LE(0),
+  toBuffer: (n: bigint) => { const b = Buffer.alloc(8); b.writeBigInt64LE(BigInt(n)); return b; },
+  fromJSON: BigInt,
+  toJSON: Number,
+  isValid: (n: unknown) => typeof n === 'bigint',
+  compare: (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0),
+});
+
+test('files are laid out and encoded as the spec says (checked with avsc, an independent Avro reader)', async () => {
+  const storage = new MemoryStorage();
+  const t = await createTable(null, storage, 'wh/glucose/raw', { ...env(), schema: glucoseSchema, partitionSpec: [{ source: 'ts', transform: 'day' }] });
+  const snap = (await t.append(readings(t, 0, 30)))!;
+  const files = [...storage.files.keys()];
+  assert.ok(files.includes('wh/glucose/raw/metadata/v1.metadata.json'));
+  assert.ok(files.includes('wh/glucose/raw/metadata/v2.metadata.json'));
+  assert.equal(new TextDecoder().decode(await storage.read('wh/glucose/raw/metadata/version-hint.text')), '2');
+  assert.ok(files.some((f) => /^wh\/glucose\/raw\/data\/ts_day=2024-01-01\/.+\.parquet$/.test(f)));
+  const list = files.find((f) => new RegExp(`metadata/snap-${snap['snapshot-id']}-1-[0-9a-f-]{36}\\.avro$`).test(f))!;
+  assert.ok(list, 'manifest list is snap-<id>-<attempt>-<uuid>.avro');
+
+  const meta = JSON.parse(new TextDecoder().decode(await storage.read('wh/glucose/raw/metadata/v2.metadata.json')));
+  assert.equal(meta['format-version'], 2);
+  assert.equal(meta['last-sequence-number'], 1);
+  assert.equal(meta['current-snapshot-id'], Number(snap['snapshot-id']));
+  assert.equal(meta.refs.main.type, 'branch');
+  assert.equal(meta['snapshot-log'].length, 1);
+  assert.equal(meta['metadata-log'].length, 1);
+  assert.match(meta['metadata-log'][0]['metadata-file'], /v1\.metadata\.json$/);
+  assert.equal(meta.snapshots[0].summary.operation, 'append');
+  assert.equal(meta.snapshots[0].summary['added-records'], '30');
+  assert.equal(meta.snapshots[0].summary['total-records'], '30');
+  assert.equal(meta['partition-specs'][0].fields[0]['field-id'], 1000);
+  assert.equal(meta['last-column-id'], 4);
+
+  // avsc decodes the manifest list and a manifest with their own writer schemas.
+  const decodeAll = (bytes: Uint8Array) => new Promise<{ header: Record<string, unknown>; schema: { fields: { name: string; 'field-id'?: number }[] }; records: Record<string, unknown>[] }>((resolve, reject) => {
+    const records: Record<string, unknown>[] = [];
+    let header: Record<string, unknown> = {};
+    let schema: { fields: { name: string }[] } = { fields: [] };
+    const dec = new avro.streams.BlockDecoder({ parseHook: (s: unknown) => { schema = s as never; return avro.Type.forSchema(s as never, { wrapUnions: false, registry: { long: bigLong } } as never); } });
+    dec.on('metadata', (_type: unknown, _codec: unknown, h: { meta: Record<string, Buffer> }) => { header = Object.fromEntries(Object.entries(h.meta).map(([k, v]) => [k, v.toString()])); });
+    dec.on('data', (r: Record<string, unknown>) => records.push(r));
+    dec.on('end', () => resolve({ header, schema: schema as never, records }));
+    dec.on('error', reject);
+    dec.end(Buffer.from(bytes));
+  });
+  const ml = await decodeAll(await storage.read(list));
+  assert.equal(ml.records.length, 1);
+  assert.equal(ml.header['format-version'], '2');
+  assert.equal(ml.header['snapshot-id'], String(snap['snapshot-id']));
+  assert.ok(ml.schema.fields.every((f) => typeof (f as { 'field-id'?: number })['field-id'] === 'number'), 'every manifest-list field has a field-id');
+  const manifestPath = String(ml.records[0].manifest_path);
+  const mf = await decodeAll(await storage.read(manifestPath));
+  for (const k of ['schema', 'partition-spec', 'partition-spec-id', 'format-version', 'content']) assert.ok(k in mf.header, `manifest header has ${k}`);
+  assert.equal(mf.header.content, 'data');
+  assert.equal(mf.records.length, 7, 'one data file per day partition (30 readings 5 h apart span 7 days)');
+  const entry = mf.records[0] as { status: number; data_file: { partition: { ts_day: number }; lower_bounds: { key: number; value: Buffer }[] } };
+  assert.equal(entry.status, 1);
+  assert.equal(entry.data_file.partition.ts_day, Date.UTC(2024, 0, 1) / 86_400_000);
+  const lowerId1 = entry.data_file.lower_bounds.find((b) => b.key === 1)!.value;
+  assert.equal(lowerId1.length, 8, 'long bounds are 8 little-endian bytes');
+  assert.equal(lowerId1.readBigInt64LE(0), 0n);
+
+  // Our own reader agrees on stats.
+  const mfl = await readManifestList(await storage.read(list), list);
+  assert.equal(mfl[0].addedRowsCount, 30n);
+  assert.equal(mfl[0].partitions!.length, 1);
+  const { entries } = await readManifest(await storage.read(manifestPath), manifestPath, { manifest: mfl[0], schema: t.schema(), formatVersion: 2, specFor: () => t.spec() });
+  assert.equal(entries.reduce((a, e) => a + e.dataFile.recordCount, 0n), 30n);
+  assert.ok(entries.every((e) => e.sequenceNumber === 1), 'added entries inherit the snapshot sequence number');
+});
+
+test('deterministic clock and ids give byte-identical warehouses', async () => {
+  const build = async () => {
+    const storage = new MemoryStorage();
+    const t = await createTable(null, storage, 'wh/t', { ...env('same'), schema: glucoseSchema, partitionSpec: [{ source: 'ts', transform: 'day' }] });
+    await t.append(readings(t, 0, 40));
+    await t.merge(readings(t, 30, 50, (i) => 200 + i), { key: 'reading_id' });
+    await t.delete(lt('reading_id', 5));
+    return storage;
+  };
+  const a = await build(), b = await build();
+  assert.deepEqual([...a.files.keys()].sort(), [...b.files.keys()].sort());
+  for (const [k, v] of a.files) assert.deepEqual(v, b.files.get(k), `${k} differs between builds`);
+});
+
+test('append, merge (copy-on-write), overwrite and delete; time travel returns what each snapshot held', async () => {
+  const storage = new MemoryStorage();
+  const t = await createTable(null, storage, 'wh/t', { ...env(), schema: glucoseSchema, partitionSpec: [{ source: 'ts', transform: 'day' }] });
+  const s1 = (await t.append(readings(t, 0, 48)))!;
+  const filesBefore = (await t.plan()).tasks.map((x) => x.path);
+  // Update readings 10..12 (day 1), insert 48..50 (day 2), leave 0..2 unchanged.
+  const incoming = [...arrowToRows(readings(t, 0, 3), t.schema()), ...arrowToRows(readings(t, 10, 13, () => 999), t.schema()), ...arrowToRows(readings(t, 48, 51), t.schema())];
+  const m = await t.merge(rowsToArrow(incoming, t.schema()), { key: 'reading_id' });
+  assert.deepEqual([m.inserted, m.updated, m.unchanged], [3, 3, 3]);
+  assert.equal(m.snapshot!.summary.operation, 'overwrite');
+  const filesAfter = (await t.plan()).tasks.map((x) => x.path);
+  const rewritten = filesBefore.filter((f) => !filesAfter.includes(f));
+  assert.equal(rewritten.length, 1, 'only the file holding the changed keys is rewritten');
+  const s2 = m.snapshot!;
+  const rows = arrowToRows((await t.scan({ filter: isIn('reading_id', [10, 11, 12]) })).table, t.schema());
+  assert.deepEqual(rows.map((r) => r.mgdl), [999, 999, 999]);
+  const same = await t.merge(readings(t, 0, 3), { key: 'reading_id' });
+  assert.equal(same.unchanged, 3);
+  assert.equal(same.snapshot!['snapshot-id'], s2['snapshot-id'], 'an all-unchanged merge commits nothing');
+
+  const day2 = Date.UTC(2024, 0, 3);
+  const s3 = (await t.overwrite(gte('ts', new Date(day2)), readings(t, 100, 102)))!;
+  assert.equal(s3.summary.operation, 'overwrite');
+  const s4 = (await t.delete(and(gte('reading_id', 3), lt('reading_id', 6))))!;
+  assert.ok(['delete', 'overwrite'].includes(s4.summary.operation));
+  assert.equal(await t.delete(eq('reading_id', 123456)), null, 'a delete that matches nothing commits nothing');
+
+  assert.deepEqual(await ids(t, { snapshotId: s1['snapshot-id'] }), Array.from({ length: 48 }, (_, i) => i));
+  assert.deepEqual(await ids(t, { snapshotId: s2['snapshot-id'] }), Array.from({ length: 51 }, (_, i) => i));
+  const cutoff = Math.ceil((day2 - Date.UTC(2024, 0, 1)) / (5 * 60_000 * 60));
+  const expect3 = [...Array.from({ length: cutoff }, (_, i) => i), 100, 101];
+  assert.deepEqual(await ids(t, { snapshotId: s3['snapshot-id'] }), expect3);
+  assert.deepEqual(await ids(t), expect3.filter((i) => i < 3 || i >= 6));
+  assert.equal(t.currentSnapshot()!.summary['total-records'], String(expect3.length - 3));
+  // As-of time and refs.
+  assert.deepEqual(await ids(t, { asOf: s2['timestamp-ms'] }), await ids(t, { snapshotId: s2['snapshot-id'] }));
+  await t.setRef('audited', s2['snapshot-id'], 'tag');
+  assert.deepEqual(await ids(t, { ref: 'audited' }), await ids(t, { snapshotId: s2['snapshot-id'] }));
+  await assert.rejects(t.scan({ ref: 'nope' }), /no branch or tag "nope"/);
+  // Rollback: the snapshot log keeps the order in which snapshots were current.
+  await t.rollbackTo(s1['snapshot-id']);
+  assert.deepEqual(await ids(t), Array.from({ length: 48 }, (_, i) => i));
+  assert.deepEqual(await ids(t, { asOf: t.metadata['last-updated-ms'] }), Array.from({ length: 48 }, (_, i) => i));
+  const history = await t.metadataTable('history');
+  assert.equal(history.at(-1)!.snapshot_id, s1['snapshot-id']);
+  assert.equal(history.find((h) => h.snapshot_id === s4['snapshot-id'])!.is_current_ancestor, false);
+});
+
+test('partition transforms write the expected folders and prune scans', async () => {
+  const storage = new MemoryStorage();
+  const t = await createTable(null, storage, 'wh/p', {
+    ...env(),
+    schema: [{ name: 'id', type: 'long', required: true }, { name: 'ts', type: 'timestamp' }, { name: 'city', type: 'string' }, { name: 'n', type: 'int' }],
+    partitionSpec: [{ source: 'ts', transform: 'month' }, { source: 'city', transform: 'truncate[2]' }, { source: 'id', transform: 'bucket[4]' }],
+  });
+  await t.append(rowsToArrow([
+    { id: 1, ts: '2024-01-15T10:00:00', city: 'Amsterdam', n: 1 },
+    { id: 2, ts: '2024-02-01T00:00:00', city: 'Berlin', n: 2 },
+    { id: 3, ts: null, city: 'Amersfoort', n: 3 },
+  ], t.schema()));
+  const dirs = [...storage.files.keys()].filter((k) => k.includes('/data/')).map((k) => k.split('/').slice(3, -1).join('/')).sort();
+  assert.ok(dirs.some((d) => d.startsWith('ts_month=2024-01/city_trunc=Am/id_bucket=')));
+  assert.ok(dirs.some((d) => d.startsWith('ts_month=null/city_trunc=Am/')));
+  // bucket[4] of long 1 per the spec's Murmur3 reference value (hash 1392991556 -> 0).
+  assert.ok(dirs.some((d) => d === 'ts_month=2024-01/city_trunc=Am/id_bucket=0'), dirs.join(' '));
+  const { table, plan } = await t.scan({ filter: eq('city', 'Berlin') });
+  assert.equal(table.numRows, 1);
+  assert.equal(plan.skippedFiles.length, 2);
+  assert.ok(plan.skippedFiles.every((s) => /partition city_trunc/.test(s.reason) || /city/.test(s.reason)));
+  assert.equal((await t.scan({ filter: isNull('ts') })).table.numRows, 1);
+  const hourly = await createTable(null, storage, 'wh/h', { ...env('h'), schema: [{ name: 'ts', type: 'timestamptz' }, { name: 'y', type: 'date' }], partitionSpec: [{ source: 'ts', transform: 'hour' }, { source: 'y', transform: 'year' }] });
+  await hourly.append(rowsToArrow([{ ts: '1969-12-31T23:30:00Z', y: '2023-05-05' }], hourly.schema()));
+  assert.ok([...storage.files.keys()].some((k) => k.includes('ts_hour=1969-12-31-23/y_year=2023/')));
+  await assert.rejects(createTable(null, storage, 'wh/bad', { schema: [{ name: 'n', type: 'int' }], partitionSpec: [{ source: 'n', transform: 'day' }] }), /needs a date or timestamp/);
+});
+
+test('schema evolution: add, rename, widen, drop; ids never reused; old snapshots keep their schema', async () => {
+  const storage = new MemoryStorage();
+  const t = await createTable(null, storage, 'wh/e', { ...env(), schema: glucoseSchema });
+  const s1 = (await t.append(readings(t, 0, 3)))!;
+  await t.updateSchema().addColumn('note', 'string').renameColumn('device', 'source').widen('mgdl', 'long').commit();
+  assert.deepEqual(t.schema().fields.map((f) => [f.id, f.name, f.type]), [[1, 'reading_id', 'long'], [2, 'ts', 'timestamptz'], [3, 'mgdl', 'long'], [4, 'source', 'string'], [5, 'note', 'string']]);
+  const cur = arrowToRows((await t.scan()).table, t.schema());
+  assert.equal(cur[0].source, 'libre');
+  assert.equal(cur[0].note, null);
+  assert.equal(cur[0].mgdl, 80n);
+  await t.append(rowsToArrow([{ reading_id: 9, ts: '2024-02-01T00:00:00Z', mgdl: 5_000_000_000n, source: 'x', note: 'hi' }], t.schema()));
+  await t.updateSchema().dropColumn('note').commit();
+  await t.updateSchema().addColumn('note2', 'string', { initialDefault: 'n/a' }).commit();
+  assert.equal(t.metadata['last-column-id'], 6, 'a dropped id is never reused');
+  const latest = arrowToRows((await t.scan()).table, t.schema());
+  assert.ok(latest.every((r) => r.note2 === 'n/a'), 'initial-default fills old rows');
+  const old = (await t.scan({ snapshotId: s1['snapshot-id'] })).table;
+  assert.deepEqual(old.schema.fields.map((f) => f.name), ['reading_id', 'ts', 'mgdl', 'device']);
+  await assert.rejects(t.updateSchema().widen('source', 'int').commit(), /Cannot change column "source"/);
+  await assert.rejects(t.updateSchema().addColumn('mgdl', 'int').commit(), /already has a column/);
+  await assert.rejects(t.append(rowsToArrow([{ reading_id: 1, ts: '2024-01-01T00:00:00Z' }], { ...t.schema(), fields: [...t.schema().fields, { id: 99, name: 'bogus', required: false, type: 'int' }] })), /has no column "bogus"/);
+});
+
+test('two writers: the stale one gets a conflict naming table and snapshot; withRetry re-applies without losing rows', async () => {
+  const storage = new MemoryStorage();
+  const a = await createTable(null, storage, 'wh/c', { ...env('a'), schema: glucoseSchema, name: 'glucose.c' });
+  await a.append(readings(a, 0, 2));
+  const b = await loadTable(storage, 'wh/c', { ...env('b'), name: 'glucose.c' });
+  await a.append(readings(a, 2, 4));
+  const moved = a.currentSnapshot()!['snapshot-id'];
+  await assert.rejects(b.append(readings(b, 4, 6)), (e: unknown) => e instanceof CommitConflictError && e.table === 'glucose.c' && e.actualSnapshotId === moved && e.message.includes(String(moved)));
+  await b.withRetry((t) => t.append(readings(t, 4, 6)));
+  assert.deepEqual(await ids(await loadTable(storage, 'wh/c')), [0, 1, 2, 3, 4, 5]);
+  // The lost attempt left no stray files behind.
+  const referenced = new Set((await (await loadTable(storage, 'wh/c')).plan()).tasks.map((x) => x.path));
+  const dataFiles = [...storage.files.keys()].filter((k) => k.includes('/data/'));
+  assert.deepEqual(dataFiles.filter((f) => !referenced.has(f)), []);
+  // Concurrent racers through the file-based pointer: every append lands exactly once.
+  const writers = await Promise.all([0, 1, 2].map((i) => loadTable(storage, 'wh/c', { ...env(`w${i}`) })));
+  await Promise.all(writers.map((w, i) => w.withRetry((t) => t.append(readings(t, 10 + i * 2, 12 + i * 2)), 10)));
+  assert.deepEqual(await ids(await loadTable(storage, 'wh/c')), [0, 1, 2, 3, 4, 5, 10, 11, 12, 13, 14, 15]);
+  assert.ok(new FileTableOperations(storage, 'wh/c') instanceof FileTableOperations);
+});
+
+test('expire snapshots: unreachable files go, reachable ones stay, remaining snapshots still read', async () => {
+  const storage = new MemoryStorage();
+  const e = env();
+  const t = await createTable(null, storage, 'wh/x', { ...e, schema: glucoseSchema });
+  const s1 = (await t.append(readings(t, 0, 10)))!;
+  await t.delete(lt('reading_id', 5));
+  const s3 = (await t.append(readings(t, 10, 12)))!;
+  await t.setRef('keep', s1['snapshot-id'], 'tag');
+  let res = await t.expireSnapshots({ olderThanMs: s3['timestamp-ms'], retainLast: 1 });
+  assert.equal(res.expiredSnapshots.length, 1, 'the middle snapshot goes; the tagged first one stays');
+  assert.deepEqual(await ids(t, { snapshotId: s1['snapshot-id'] }), Array.from({ length: 10 }, (_, i) => i));
+  assert.ok(res.deletedFiles.every((f) => f.includes('/metadata/')), 'data still reachable from the tagged snapshot is kept');
+  await t.removeRef('keep');
+  res = await t.expireSnapshots({ olderThanMs: s3['timestamp-ms'], retainLast: 1 });
+  assert.deepEqual(res.expiredSnapshots, [s1['snapshot-id']]);
+  assert.ok(res.deletedFiles.some((f) => f.includes('/data/')), 'the file holding only deleted rows is removed');
+  assert.deepEqual(await ids(t), [5, 6, 7, 8, 9, 10, 11]);
+  assert.equal(t.metadata.snapshots.length, 1);
+  for (const f of res.deletedFiles) assert.equal(await storage.exists(f), false);
+});
+
+test('corrupt or missing files give errors that name the file and the snapshot needing it', async () => {
+  const make = async () => {
+    const storage = new MemoryStorage();
+    const t = await createTable(null, storage, 'wh/k', { ...env(), schema: glucoseSchema, name: 'glucose.k' });
+    const s = (await t.append(readings(t, 0, 3)))!;
+    return { storage, t, s };
+  };
+  {
+    const { storage, t, s } = await make();
+    const data = (await t.plan()).tasks[0].path;
+    storage.files.delete(data);
+    await assert.rejects(t.scan(), (e: unknown) => e instanceof IcebergError && e.message.includes(data) && e.message.includes(String(s['snapshot-id'])) && e.file === data);
+  }
+  {
+    const { storage, t, s } = await make();
+    const list = t.resolve(s['manifest-list']!);
+    storage.files.set(list, storage.files.get(list)!.slice(0, 100));
+    await assert.rejects(t.scan(), (e: unknown) => e instanceof IcebergError && e.message.includes(list) && /truncated|end of data|sync/.test(e.message));
+  }
+  {
+    const { storage, t } = await make();
+    const data = (await t.plan()).tasks[0].path;
+    storage.files.set(data, new TextEncoder().encode('not parquet at all'));
+    await assert.rejects(t.scan(), (e: unknown) => e instanceof IcebergError && e.message.includes(data) && /Parquet/.test(e.message));
+  }
+  {
+    const { storage } = await make();
+    storage.files.set('wh/k/metadata/v2.metadata.json', new TextEncoder().encode('{"format-version": 2, "location": '));
+    await assert.rejects(loadTable(storage, 'wh/k'), (e: unknown) => e instanceof IcebergError && e.message.includes('wh/k/metadata/v2.metadata.json') && /not valid JSON/.test(e.message));
+    storage.files.set('wh/k/metadata/v2.metadata.json', new TextEncoder().encode('{"format-version": 7, "location": "x"}'));
+    await assert.rejects(loadTable(storage, 'wh/k'), /format-version 7/);
+  }
+  await assert.rejects(loadTable(new MemoryStorage(), 'nowhere'), /No Iceberg table at "nowhere"/);
+});
