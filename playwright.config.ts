@@ -3,7 +3,7 @@ import { launchOptions } from './scripts/chromium.mjs';
 
 /**
  * Browser tests run in Debian's Chromium (Playwright cannot download its own browsers
- * here) against the built site, served by `astro preview` with the same headers as
+ * here) against the built site, served by scripts/serve.mjs with the same headers as
  * production. Port 4322 so a running `npm start` on 4321 does not collide.
  */
 const PORT = 4322;
@@ -24,10 +24,9 @@ export default defineConfig({
     trace: 'off',
   },
   webServer: {
-    command: `astro preview --host 127.0.0.1 --port ${PORT}`,
+    command: `node scripts/serve.mjs --root dist --host 127.0.0.1 --port ${PORT}`,
     url: `http://127.0.0.1:${PORT}/`,
     reuseExistingServer: !process.env.CI,
     timeout: 60_000,
-    env: { ASTRO_TELEMETRY_DISABLED: '1' },
   },
 });

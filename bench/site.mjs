@@ -17,7 +17,7 @@ if (!process.argv.includes('--no-build')) {
   console.log(`\nbuild time (whole npm run build): ${((performance.now() - t) / 1000).toFixed(1)} s`);
 }
 
-const server = spawn('astro', ['preview', '--host', '127.0.0.1', '--port', String(PORT)], {
+const server = spawn('node', ['scripts/serve.mjs', '--root', 'dist', '--host', '127.0.0.1', '--port', String(PORT)], {
   cwd: ROOT,
   env: { ...process.env, PATH: `${ROOT}/node_modules/.bin:${process.env.PATH}`, ASTRO_TELEMETRY_DISABLED: '1' },
   stdio: 'ignore',

@@ -1,7 +1,7 @@
 /**
  * `npm start`: build the site, then serve dist/ on http://localhost:4321 (and on every
- * network interface) with the security headers the sandboxes need (see
- * src/lib/security-headers.mjs, applied by `astro preview` through astro.config.mjs).
+ * network interface) with the security headers the sandboxes need (scripts/serve.mjs sends
+ * src/lib/security-headers.mjs).
  * `npm start -- --no-build` serves the last build as it is.
  */
 import { existsSync } from 'node:fs';
@@ -14,5 +14,5 @@ if (!skipBuild || !existsSync(path.join(ROOT, 'dist', 'index.html'))) {
   if (code !== 0) process.exit(code);
 }
 console.log('\nServing the built site at http://localhost:4321/ (Ctrl+C to stop)\n');
-const { code } = await run('astro', ['preview', '--host', '0.0.0.0', '--port', process.env.PORT ?? '4321']);
+const { code } = await run('node', ['scripts/serve.mjs', '--root', 'dist', '--host', '0.0.0.0', '--port', process.env.PORT ?? '4321']);
 process.exit(code);

@@ -3,7 +3,7 @@
  *   1. Chromium must be there (Debian's package; installed with apt when we are root).
  *   2. The site is built (skip with --no-build to test the last build).
  *   3. Node's test runner: unit tests (tests/unit) and checks over the built site (tests/site).
- *   4. Playwright in Chromium against the built site served by `astro preview` (tests/browser).
+ *   4. Playwright in Chromium against the built site (tests/browser), served by scripts/serve.mjs.
  * It ends with one line "tests: N passed, N failed" and exits non-zero if anything failed.
  */
 import { readFileSync, existsSync, rmSync } from 'node:fs';

@@ -21,7 +21,7 @@ test('every page has a distinct title and a meta description', () => {
     assert.ok(description.length >= 40, `${page.url} has no meta description of at least 40 characters ("${description}")`);
     assert.ok(!titles.has(title), `${page.url} and ${titles.get(title)} share the title "${title}"`);
     titles.set(title, page.url);
-    assert.ok(root.querySelector('link[rel="icon"]'), `${page.url} does not link the favicon`);
+    assert.ok(root.querySelector('link[rel~="icon"]'), `${page.url} does not link the favicon`);
     assert.ok(root.querySelector('link[type="application/rss+xml"]'), `${page.url} does not link the RSS feed`);
   }
 });
