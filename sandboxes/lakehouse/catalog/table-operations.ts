@@ -13,7 +13,7 @@ import { ReferenceConflictError } from './errors.ts';
 
 export interface CatalogTableOperationsOptions {
   /** Commit message for the next table commit; default describes the Iceberg snapshot. */
-  message?: (next: string) => string | Promise<string>;
+  message?: (base: string | null, next: string) => string | Promise<string>;
   author?: string;
 }
 
@@ -42,7 +42,7 @@ export class CatalogTableOperations implements TableOperations {
   }
 
   async commit(base: string | null, next: string): Promise<void> {
-    const message = this.options.message ? await this.options.message(next) : `${base ? 'commit' : 'create'} ${this.key}`;
+    const message = this.options.message ? await this.options.message(base, next) : `${base ? 'commit' : 'create'} ${this.key}`;
     try {
       const commit = await this.catalog.commit(
         this.branch,
