@@ -25,6 +25,7 @@ if (existsSync(warehouseBuilder) && process.env.PHLO_SKIP_WAREHOUSE !== '1') {
 }
 
 const t1 = performance.now();
-const { code } = await run('astro', ['build']);
+// Extra arguments go to Astro, e.g. `npm run build -- --outDir /tmp/site` for a side build.
+const { code } = await run('astro', ['build', ...process.argv.slice(2)]);
 if (code !== 0) process.exit(code);
 console.log(`build: astro build took ${seconds(t1)} s; whole build ${seconds(t0)} s`);

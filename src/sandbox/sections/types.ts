@@ -1,0 +1,93 @@
+/**
+ * The contract between a part of the series and its hands-on sandbox.
+ *
+ * Each hands-on section of a part is described by one `SectionConfig` in
+ * `src/sandbox/sections/<id>.ts` and embedded in the MDX with `<HandsOn section="<id>" />`.
+ * The config says which warehouse state the section starts from (a checkpoint of the
+ * prebuilt warehouse), which panes it shows, which queries are one click away, which
+ * pipeline files the learner can edit, and the tasks that check themselves against the
+ * learner's own warehouse.
+ *
+ * Everything here is plain data (no functions) so the same config can be shipped to the
+ * page, run by the Node tests, and listed by the workshop page.
+ */
+
+/** The panes a section can show, in the order given. */
+export type PaneKind = 'sql' | 'timeline' | 'branches' | 'explorer' | 'pipeline';
+
+export interface PreparedQuery {
+  /** Button label, e.g. "Daily averages". */
+  label: string;
+  sql: string;
+  /** Branch or tag to run it on (default: the section's current ref). */
+  ref?: string;
+  /** One sentence shown under the editor when the query is loaded. */
+  explain?: string;
+}
+
+/**
+ * How a task decides it is done. Checks run against the learner's warehouse, never
+ * against a stored answer, so any correct route passes.
+ */
+export type TaskCheck =
+  /** A SQL query on the learner's warehouse: passes when its first row's first column is true (or, with expect "rows", when it returns any row). */
+  | { kind: 'sql'; sql: string; ref?: string; expect?: 'true' | 'rows' }
+  /** The learner's last query in the console returned the same rows as this query (order-insensitive unless ordered). */
+  | { kind: 'same-result'; sql: string; ref?: string }
+  /** A branch or tag exists, optionally with at least N commits beyond its parent. */
+  | { kind: 'ref-exists'; name: string; type?: 'branch' | 'tag'; minCommitsAhead?: number }
+  /** A table on a ref has at least / exactly this many snapshots. */
+  | { kind: 'snapshot-count'; table: string; ref?: string; atLeast?: number; exactly?: number }
+  /** The learner's last pipeline run (in the pipeline pane) ended with this status. */
+  | { kind: 'pipeline-run'; status: 'success' | 'failed'; asset?: string; failedCheck?: string };
+
+export interface TaskSolution {
+  /** Why this is the answer, in a few sentences. */
+  explain: string;
+  /** SQL to load into the console (and run, when the learner presses "Apply"). */
+  sql?: string;
+  /** Commands to run in the pipeline terminal. */
+  commands?: string[];
+  /** File edits to apply: path -> full new content. */
+  files?: Record<string, string>;
+}
+
+export interface Task {
+  id: string;
+  title: string;
+  /** What to do, in one or two sentences. */
+  description: string;
+  hint: string;
+  check: TaskCheck;
+  solution: TaskSolution;
+}
+
+export interface RunForReal {
+  /** One or two sentences on what the real stack does for this exercise. */
+  intro: string;
+  /** Shell commands in order, each with a short note. They must exist at the pinned Phlo commit. */
+  commands: { cmd: string; note?: string }[];
+  /** Phlo repository paths involved (linked at the pinned commit). */
+  phloFiles: string[];
+  /** Service URLs worth opening, e.g. { label: 'Dagster', url: 'http://localhost:10006' }. */
+  urls?: { label: string; url: string }[];
+}
+
+export interface SectionConfig {
+  /** Unique id, e.g. "part-03-explore-snapshots"; also the storage namespace of the learner's state. */
+  id: string;
+  /** The part number and the heading anchor of the section in that part. */
+  part: number;
+  anchor: string;
+  title: string;
+  /** Name of a checkpoint of the prebuilt warehouse (see the pipeline's checkpoints.json). */
+  checkpoint: string;
+  panes: PaneKind[];
+  /** Table opened first in the timeline/explorer, e.g. "raw.glucose_entries". */
+  defaultTable?: string;
+  queries: PreparedQuery[];
+  /** Pipeline files the learner sees and can edit (paths relative to the pipeline project root). */
+  files?: string[];
+  tasks: Task[];
+  runForReal: RunForReal;
+}
