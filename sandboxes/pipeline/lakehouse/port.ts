@@ -11,10 +11,12 @@ import type { Storage } from '../../lakehouse/storage/storage.ts';
 import type { ColumnDef } from '../util/arrow.ts';
 
 export interface WriteOutcome {
-  /** The Iceberg snapshot the write committed (as a decimal string: ids are 64-bit). */
-  snapshotId: string;
+  /** The Iceberg snapshot the write committed (a decimal string: ids are 64-bit); null when nothing changed. */
+  snapshotId: string | null;
   inserted: number;
   updated: number;
+  /** Incoming rows identical to the stored ones (left alone). */
+  unchanged: number;
   deleted: number;
   /** Rows in the table after the write. */
   totalRows: number;

@@ -71,7 +71,7 @@ export class StandInLakehouse implements Lakehouse {
     tree.set(table, { data, snapshots, version: prev.version + 1 });
     r.tree = tree;
     r.hash = this.nextHash();
-    return { snapshotId, inserted, updated, deleted, totalRows: data.numRows };
+    return { snapshotId, inserted, updated, unchanged: 0, deleted, totalRows: data.numRows };
   }
 
   async merge(ref: string, table: string, rows: arrow.Table, key: string[], message: string): Promise<WriteOutcome> {
@@ -81,13 +81,17 @@ export class StandInLakehouse implements Lakehouse {
     const index = new Map(old.map((r, i) => [k(r), i]));
     let inserted = 0;
     let updated = 0;
+    let unchanged = 0;
+    const same = (a: Record<string, unknown>, b: Record<string, unknown>) => Object.keys(b).every((c) => c.startsWith('_dlt_') || (a[c] ?? null) === (b[c] ?? null));
     for (const r of arrowToRows(rows)) {
       const at = index.get(k(r));
       if (at === undefined) { index.set(k(r), old.length); old.push(r); inserted++; }
+      else if (same(old[at], r)) unchanged++;
       else { old[at] = r; updated++; }
     }
+    if (inserted + updated === 0) return { snapshotId: null, inserted, updated, unchanged, deleted: 0, totalRows: prev.data.numRows };
     const cols = prev.data.schema.fields.map((f) => ({ name: f.name, type: typeOf(f.type) }));
-    return this.commit(ref, table, prev, 'overwrite', message, inserted, updated, 0, rowsToArrow(cols, old));
+    return { ...this.commit(ref, table, prev, 'overwrite', message, inserted, updated, 0, rowsToArrow(cols, old)), unchanged };
   }
 
   async replace(ref: string, table: string, rows: arrow.Table, message: string): Promise<WriteOutcome> {

@@ -12,8 +12,8 @@ import type { PluginRegistry } from '../plugins/registry.ts';
 import type { IngestionAssetDef } from './definitions.ts';
 import { writeStagingParquet, readStagingParquet } from '../stage/staging.ts';
 import { validateRows, describeReport, type ValidationReport } from '../validate/validate.ts';
-import { rowsToArrow, arrowToRows } from '../util/arrow.ts';
-import { dayStart, dayOf } from '../util/dates.ts';
+import { rowsToArrow } from '../util/arrow.ts';
+import { dayOf } from '../util/dates.ts';
 
 export interface IngestOutcome {
   asset: string;
@@ -42,13 +42,6 @@ export class ValidationFailedError extends Error {
   }
 }
 
-const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
-
-function comparable(row: Record<string, unknown>): string {
-  const o: Record<string, unknown> = {};
-  for (const k of Object.keys(row).sort()) if (!k.startsWith('_dlt_')) o[k] = row[k] ?? null;
-  return JSON.stringify(o);
-}
 
 export async function ingestPartition(args: {
   lake: Lakehouse;
@@ -67,7 +60,8 @@ export async function ingestPartition(args: {
   const fetched = await source.fetchPartition(asset.source.config, partition, { asOf: args.asOf });
   args.log(`fetched ${fetched.records.length} records from ${source.metadata.name}`, { rows_fetched: fetched.records.length, ...fetched.stats });
 
-  const loadId = `${runId}.${partition.replace(/-/g, '')}`;
+  // DLT's pipeline name in Phlo: <table>_<YYYY_MM_DD>; stable across re-runs of the day.
+  const loadId = `${asset.table.split('.').pop()}_${partition.replace(/-/g, '_')}`;
   let rows = fetched.records;
   for (const t of asset.transforms) {
     rows = await registry.transform(t.plugin).transform(rows, t.config, { loadId, partition });
@@ -81,7 +75,7 @@ export async function ingestPartition(args: {
     for (const r of rows) {
       const k = asset.uniqueKey.map((c) => String(r[c] ?? '')).join('\u0000');
       const at = byKey.get(k);
-      if (at !== undefined && asset.uniqueKey.every((c) => r[c] != null)) { kept[at] = { ...r, _dlt_id: kept[at]._dlt_id }; duplicatesSkipped++; continue; }
+      if (at !== undefined && asset.uniqueKey.every((c) => r[c] != null)) { kept[at] = r; duplicatesSkipped++; continue; }
       byKey.set(k, kept.length);
       kept.push(r);
     }
@@ -107,48 +101,25 @@ export async function ingestPartition(args: {
     args.log(`created table ${asset.table}`);
   }
 
-  // Compare with what the table holds for these keys, so unchanged rows are not rewritten.
-  let toWrite = staged;
-  let unchanged = 0;
-  let updatedKeys = 0;
-  if (asset.mergeStrategy === 'merge' && staged.length) {
-    const key = asset.uniqueKey[0];
-    const start = dayStart(partition);
-    const keys = staged.map((r) => sqlString(String(r[key])));
-    const existing = arrowToRows(await lake.query(
-      `select * from ${asset.table} where "${key}" in (${keys.join(', ')}) or ("${asset.partitionColumn}" >= epoch_ms(${start}) and "${asset.partitionColumn}" < epoch_ms(${start + 86_400_000}))`,
-      ref,
-    ));
-    const have = new Map(existing.map((r) => [String(r[key]), comparable(r)]));
-    toWrite = staged.filter((r) => {
-      const old = have.get(String(r[key]));
-      if (old === undefined) return true;
-      if (old === comparable(r)) { unchanged++; return false; }
-      updatedKeys++;
-      return true;
-    });
-  }
-
+  // The merge compares each incoming row with the stored one: identical rows are left
+  // alone, so a re-run of a day writes no snapshot at all.
   let snapshotId: string | null = null;
   let inserted = 0;
   let updated = 0;
-  if (toWrite.length) {
-    const data = rowsToArrow(schema.columns, toWrite);
+  let unchanged = 0;
+  if (staged.length) {
+    const data = rowsToArrow(schema.columns, staged);
     const message = `${asset.name}: partition ${partition} (run ${runId})`;
-    if (asset.mergeStrategy === 'merge') {
-      const w = await lake.merge(ref, asset.table, data, asset.uniqueKey, message);
-      snapshotId = w.snapshotId;
-      inserted = toWrite.length - updatedKeys;
-      updated = updatedKeys;
-    } else {
-      const w = await lake.merge(ref, asset.table, data, ['_dlt_id'], message);
-      snapshotId = w.snapshotId;
-      inserted = toWrite.length;
-    }
+    const key = asset.mergeStrategy === 'merge' ? asset.uniqueKey : ['_dlt_id'];
+    const w = await lake.merge(ref, asset.table, data, key, message);
+    snapshotId = w.snapshotId;
+    inserted = w.inserted;
+    updated = w.updated;
+    unchanged = w.unchanged;
   }
   await lake.storage.delete(stagingFile);
 
-  const touched = [...new Set(toWrite.map((r) => dayOf(Number(r[asset.partitionColumn]))))].sort();
+  const touched = [...new Set(staged.map((r) => dayOf(Number(r[asset.partitionColumn]))))].sort();
   args.log(
     snapshotId
       ? `merged into ${asset.table}: ${inserted} inserted, ${updated} updated, ${unchanged} unchanged; snapshot ${snapshotId}`

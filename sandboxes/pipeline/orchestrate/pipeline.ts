@@ -166,9 +166,16 @@ export class Pipeline {
     const ran = new Map<string, boolean>();
 
     if (writing.length) {
-      const branch = `pipeline/run-${r.runId.slice(0, 8)}`;
+      let branch = `pipeline/run-${r.runId.slice(0, 8)}`;
+      try {
+        await this.lake.createBranch(branch, 'main');
+      } catch (err) {
+        // Phlo names run branches pipeline/run-<id>; a catalog that refuses "/" in names gets "-".
+        if (!/name/i.test((err as Error).message)) throw err;
+        branch = branch.replace('/', '-');
+        await this.lake.createBranch(branch, 'main');
+      }
       r.branch = branch;
-      await this.lake.createBranch(branch, 'main');
       log.emit('BRANCH_CREATED', `writing on branch ${branch} (from main ${r.mainBefore.slice(0, 12)})`);
 
       for (const key of writing) {

@@ -7,6 +7,7 @@ import { RawGlucoseEntries } from '../validate/glucose-schemas.ts';
 import { snakeCase } from '../stage/staging.ts';
 import { nullCheck, rangeCheck, uniqueCheck, freshnessCheck, countCheck, customSqlCheck } from '../checks/builtin.ts';
 import { dayStart } from '../util/dates.ts';
+import { hashString } from '../util/prng.ts';
 
 const meta = (name: string, description: string, tags: string[]): PluginMetadata => ({
   name, version: '1.0.0', description, author: 'Phlo miniature', license: 'MIT', tags,
@@ -50,12 +51,17 @@ export const entriesFileSource: SourceConnectorPlugin = {
  * DLT's normalisation: snake_case names, `_dlt_load_id` / `_dlt_id`, ISO time strings to
  * timestamps for the columns named in config.timestamps.
  */
+function contentId(row: Record<string, unknown>): string {
+  const text = JSON.stringify(Object.keys(row).sort().filter((k) => !k.startsWith('_dlt_')).map((k) => [k, row[k]]));
+  return hashString(text).toString(16).padStart(8, '0') + hashString(`~${text}`).toString(16).padStart(8, '0');
+}
+
 export const dltNormalize: TransformationPlugin = {
   type: 'transform',
   metadata: meta('dlt_normalize', 'camelCase to snake_case, load ids, timestamps (the ideas of DLT)', ['normalize']),
   transform(rows, config, ctx) {
     const timestamps = new Set((config.timestamps as string[] | undefined) ?? []);
-    return rows.map((r, i) => {
+    return rows.map((r) => {
       const out: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(r)) {
         const name = snakeCase(k);
@@ -64,8 +70,9 @@ export const dltNormalize: TransformationPlugin = {
           out[name] = Number.isFinite(t) ? t : v;
         } else out[name] = v ?? null;
       }
+      // Both ids are stable for the same content, so re-loading an unchanged day rewrites nothing.
       out._dlt_load_id = ctx.loadId;
-      out._dlt_id = `${ctx.loadId}.${String(i).padStart(5, '0')}`;
+      out._dlt_id = contentId(out);
       return out;
     });
   },

@@ -1,0 +1,182 @@
+/**
+ * The pipeline's command line, independent of the host: Node's main.ts, a WebContainer and
+ * the Web Worker terminal all call runCommand with their own wiring. Output goes through
+ * `out`/`err` line by line; the return value is the exit code.
+ */
+import type { Pipeline } from '../orchestrate/pipeline.ts';
+import type { Lakehouse } from '../lakehouse/port.ts';
+import { formatEvent, type RunRecord } from '../orchestrate/runlog.ts';
+import { parseArgs, flag, flags, has, type ParsedArgs } from './args.ts';
+import { arrowToRows } from '../util/arrow.ts';
+import { dayRange } from '../util/dates.ts';
+
+export interface CliIo { out(line: string): void; err(line: string): void }
+
+export interface CliWiring {
+  /** Open the warehouse and build the pipeline (bad days and clock come from the flags). */
+  open(args: ParsedArgs): Promise<{ pipeline: Pipeline; lake: Lakehouse }>;
+  /** Commands this CLI does not know, handed to the lakehouse CLI (returns null if it has none). */
+  passThrough?(argv: string[], io: CliIo): Promise<number | null>;
+}
+
+export const USAGE = `Usage: npm run pipeline -- [--warehouse DIR] <command> [options]
+
+Assets and runs
+  assets                                 the asset graph: assets, kinds, groups, dependencies, checks
+  materialize [ASSET...] [--partition DAY]... [--downstream] [--no-merge]
+                                         run assets for daily partitions on a branch; checks gate the merge
+  backfill --from DAY --to DAY [ASSET...]  every day of the range, with per-partition progress
+  check [ASSET] [--ref REF] [--partition DAY]   run asset checks and record the results
+  publish                                copy the marts from main into Postgres (PGlite)
+  runs                                   list runs with status and timings
+  logs RUN                               every event of a run
+  lineage [--format json|mermaid]        the lineage graph as data
+  compile MODEL [--partition DAY]        the SQL a dbt model runs
+  plugins                                registered source, quality and transform plugins
+
+Lakehouse
+  tables [--ref REF] | snapshots TABLE [--ref REF] | sql "QUERY" [--ref REF] [--json]
+  branch list | branch create NAME [--from REF] | branch delete NAME | tag NAME [--from REF] | merge FROM [INTO]
+
+Source options: --seed TEXT, --bad-day DAY[:impossible|sensor-fault] (repeatable), --as-of ISO-TIME`;
+
+function table(rows: Record<string, unknown>[]): string[] {
+  if (rows.length === 0) return ['(no rows)'];
+  const cols = Object.keys(rows[0]);
+  const cell = (v: unknown) => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+  const width = cols.map((c) => Math.min(40, Math.max(c.length, ...rows.map((r) => cell(r[c]).length))));
+  const line = (vals: string[]) => vals.map((v, i) => v.slice(0, width[i]).padEnd(width[i])).join('  ').trimEnd();
+  return [line(cols), line(width.map((w) => '-'.repeat(w))), ...rows.map((r) => line(cols.map((c) => cell(r[c]))))];
+}
+
+function summary(r: RunRecord): string {
+  return `${r.runId}  ${r.kind.padEnd(11)} ${r.status.padEnd(7)} ${new Date(r.startedAt).toISOString().slice(0, 19)}Z  ${String(r.ms ?? '').padStart(6)} ms  ${r.partitions.length > 1 ? `${r.partitions[0]}..${r.partitions.at(-1)}` : r.partitions[0] ?? '-'}  ${r.selection.join(',')}`;
+}
+
+function printRun(r: RunRecord, io: CliIo): number {
+  if (r.status === 'SUCCESS') {
+    io.out(`Run ${r.runId} succeeded in ${r.ms} ms.`);
+    for (const m of r.materializations) io.out(`  ${m.asset}${m.partition ? ` @ ${m.partition}` : ''}: ${m.table}, ${m.inserted} inserted, ${m.updated} updated${m.snapshotId ? `, snapshot ${m.snapshotId}` : ''}`);
+    const warn = r.checks.filter((c) => !c.passed);
+    for (const c of warn) io.out(`  warning: ${c.checkGroup}.${c.check}: ${c.message}`);
+    return 0;
+  }
+  io.err(`Run ${r.runId} failed. ${r.failure}`);
+  return 1;
+}
+
+export async function runCommand(argv: string[], wiring: CliWiring, io: CliIo): Promise<number> {
+  const args = parseArgs(argv);
+  const [cmd, ...rest] = args.positional;
+  if (!cmd || has(args, 'help') || cmd === 'help') { USAGE.split('\n').forEach((l) => io.out(l)); return cmd ? 0 : 2; }
+  const known = new Set(['assets', 'materialize', 'backfill', 'check', 'publish', 'runs', 'logs', 'lineage', 'compile', 'plugins', 'tables', 'snapshots', 'sql', 'branch', 'tag', 'merge']);
+  if (!known.has(cmd)) {
+    const code = await wiring.passThrough?.(argv, io);
+    if (code != null) return code;
+    io.err(`Unknown command "${cmd}". Run "npm run pipeline -- help" for the list of commands.`);
+    return 2;
+  }
+  const { pipeline, lake } = await wiring.open(args);
+  try {
+    const ref = flag(args, 'ref') ?? 'main';
+    switch (cmd) {
+      case 'assets': {
+        for (const k of pipeline.graph.order) {
+          const n = pipeline.graph.nodes.get(k)!;
+          io.out(`${k.padEnd(30)} ${n.kind.padEnd(9)} group ${n.group.padEnd(10)} -> ${n.target}${n.deps.length ? `   deps: ${n.deps.join(', ')}` : ''}${n.checks.length ? `   checks: ${n.checks.join(', ')}` : ''}`);
+        }
+        io.out(`Partitions: daily from ${pipeline.definitions.partitionStart}.`);
+        return 0;
+      }
+      case 'materialize': {
+        const r = await pipeline.materialize({ select: rest, partitions: flags(args, 'partition'), downstream: has(args, 'downstream'), noMerge: has(args, 'no-merge'), keepBranch: has(args, 'keep-branch') });
+        return printRun(r, io);
+      }
+      case 'backfill': {
+        const from = flag(args, 'from');
+        const to = flag(args, 'to');
+        if (!from || !to) { io.err('backfill needs both --from DAY and --to DAY, for example: backfill --from 2025-01-01 --to 2025-01-30'); return 2; }
+        io.out(`Backfilling ${dayRange(from, to).length} partitions (${from} .. ${to}) ...`);
+        const r = await pipeline.backfill(from, to, rest);
+        return printRun(r, io);
+      }
+      case 'check': {
+        const r = await pipeline.check({ asset: rest[0], ref, partitions: flags(args, 'partition') });
+        for (const c of r.checks) io.out(`${c.passed ? 'PASS' : c.severity === 'ERROR' ? 'FAIL' : 'WARN'}  ${c.asset}  ${c.checkGroup}.${c.check}: ${c.message}`);
+        if (r.status !== 'SUCCESS') { io.err(r.failure ?? 'checks failed'); return 1; }
+        return 0;
+      }
+      case 'publish': return printRun(await pipeline.publish(), io);
+      case 'runs': {
+        const runs = await pipeline.runs();
+        if (!runs.length) io.out('No runs yet. Start one with: npm run pipeline -- materialize --partition 2025-01-15');
+        for (const r of runs) io.out(summary(r));
+        return 0;
+      }
+      case 'logs': {
+        if (!rest[0]) { io.err('logs needs a run id; list them with: npm run pipeline -- runs'); return 2; }
+        const r = await pipeline.run(rest[0]);
+        if (has(args, 'json')) { io.out(JSON.stringify(r, null, 2)); return 0; }
+        io.out(summary(r));
+        for (const e of r.events) io.out(formatEvent(e));
+        if (r.failure) io.out(`Failure: ${r.failure}`);
+        return 0;
+      }
+      case 'lineage': {
+        const g = pipeline.lineage();
+        if (flag(args, 'format') === 'mermaid') {
+          io.out('graph LR');
+          const id = (s: string) => s.replace(/[^A-Za-z0-9_]/g, '_');
+          for (const n of g.nodes) io.out(`  ${id(n.id)}${n.kind === 'check' ? `{{${n.label}}}` : `[${n.label}]`}`);
+          for (const e of g.edges) io.out(`  ${id(e.from)} --> ${id(e.to)}`);
+        } else io.out(JSON.stringify(g, null, 2));
+        return 0;
+      }
+      case 'compile': {
+        if (!rest[0]) { io.err(`compile needs a model name: ${[...pipeline.project.models.keys()].join(', ')}`); return 2; }
+        io.out(pipeline.compiled(rest[0], flags(args, 'partition').length ? flags(args, 'partition') : undefined));
+        return 0;
+      }
+      case 'plugins': {
+        for (const p of pipeline.registry.list()) io.out(`${p.type.padEnd(10)} ${p.metadata.name.padEnd(18)} ${p.metadata.version.padEnd(7)} ${p.metadata.description}`);
+        return 0;
+      }
+      case 'tables': { for (const t of await lake.listTables(ref)) io.out(t); return 0; }
+      case 'snapshots': {
+        if (!rest[0]) { io.err('snapshots needs a table, e.g. snapshots raw.glucose_entries'); return 2; }
+        table((await lake.snapshots(ref, rest[0])).map((s) => ({ snapshot_id: s.snapshotId, committed_at: new Date(s.timestampMs).toISOString(), operation: s.operation, added: s.summary['added-records'] ?? '', deleted: s.summary['deleted-records'] ?? '', total: s.summary['total-records'] ?? '' }))).forEach((l) => io.out(l));
+        return 0;
+      }
+      case 'sql': {
+        if (!rest[0]) { io.err('sql needs a query in quotes, e.g. sql "select count(*) from raw.glucose_entries"'); return 2; }
+        const rows = arrowToRows(await lake.query(rest.join(' '), ref));
+        if (has(args, 'json')) io.out(JSON.stringify(rows));
+        else table(rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'number' && v > 9e11 && v < 5e12 && /time|date|_at$/.test(k) ? new Date(v).toISOString() : v])))).forEach((l) => io.out(l));
+        return 0;
+      }
+      case 'branch': {
+        const [sub, name] = rest;
+        if (sub === 'list' || !sub) { for (const r of await lake.refs()) io.out(`${r.type.padEnd(6)} ${r.name.padEnd(32)} ${r.hash.slice(0, 12)}`); return 0; }
+        if (sub === 'create' && name) { await lake.createBranch(name, flag(args, 'from') ?? 'main'); io.out(`Created branch ${name} from ${flag(args, 'from') ?? 'main'}.`); return 0; }
+        if (sub === 'delete' && name) { await lake.deleteBranch(name); io.out(`Deleted branch ${name}.`); return 0; }
+        io.err('branch takes: list | create NAME [--from REF] | delete NAME');
+        return 2;
+      }
+      case 'tag': {
+        if (!rest[0]) { io.err('tag needs a name: tag NAME [--from REF]'); return 2; }
+        await lake.createTag(rest[0], flag(args, 'from') ?? 'main');
+        io.out(`Tagged ${flag(args, 'from') ?? 'main'} as ${rest[0]}.`);
+        return 0;
+      }
+      case 'merge': {
+        if (!rest[0]) { io.err('merge needs a source branch: merge FROM [INTO]'); return 2; }
+        await lake.mergeBranch(rest[0], rest[1] ?? 'main', `Merge ${rest[0]} into ${rest[1] ?? 'main'}`);
+        io.out(`Merged ${rest[0]} into ${rest[1] ?? 'main'}.`);
+        return 0;
+      }
+    }
+    return 2;
+  } finally {
+    await lake.close();
+  }
+}
