@@ -29,6 +29,9 @@ export default defineConfig({
       favicon: '/favicon.svg',
       lastUpdated: false,
       pagination: true,
+      // Starlight's Markdown extras (heading anchor links, :::note asides) apply to files under
+      // src/content/docs/ unless told otherwise; our series lives in content/.
+      markdown: { processedDirs: ['./content'] },
       tableOfContents: { minHeadingLevel: 2, maxHeadingLevel: 3 },
       social: [{ icon: 'github', label: 'The Phlo repository', href: 'https://github.com/iamgp/phlo' }],
       head: [

@@ -58,3 +58,30 @@ test('every link to the Phlo repository is pinned to the commit', () => {
     }
   }
 });
+
+test('headings in the series carry anchor links', () => {
+  for (const page of pages.filter((p) => p.url === '/' || p.url.startsWith('/parts/'))) {
+    const root = parse(page.html);
+    const headings = root.querySelectorAll('.sl-markdown-content h2[id], .sl-markdown-content h3[id]');
+    assert.ok(headings.length > 0, `${page.url} has no section headings`);
+    for (const h of headings) {
+      const link = h.parentNode.querySelector(`a.sl-anchor-link[href="#${h.getAttribute('id')}"]`);
+      assert.ok(link, `${page.url}: heading "${h.text}" has no anchor link`);
+    }
+  }
+});
+
+test('each Mermaid diagram is inline SVG in both themes, with no diagram script', () => {
+  for (const page of pages) {
+    const root = parse(page.html);
+    for (const figure of root.querySelectorAll('.mermaid-diagram')) {
+      assert.ok(figure.querySelector('.mermaid-theme-light svg'), `${page.url}: a diagram has no light SVG`);
+      assert.ok(figure.querySelector('.mermaid-theme-dark svg'), `${page.url}: a diagram has no dark SVG`);
+      assert.ok(figure.getAttribute('aria-label'), `${page.url}: a diagram has no accessible label`);
+    }
+    assert.doesNotMatch(page.html, /<script[^>]+mermaid/i, `${page.url} loads Mermaid code`);
+  }
+  const part1 = pages.find((p) => p.url === '/parts/01-what-is-a-data-lakehouse/');
+  assert.ok(part1, 'Part 1 is built');
+  assert.ok(parse(part1.html).querySelectorAll('.mermaid-diagram').length >= 2, 'Part 1 has at least two diagrams');
+});
