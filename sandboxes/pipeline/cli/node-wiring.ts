@@ -1,0 +1,71 @@
+/**
+ * Node-only wiring for the pipeline CLI: the warehouse in a directory, DuckDB-WASM in a
+ * worker thread, PGlite persisted next to the warehouse, the glucose project from disk.
+ */
+import { join, dirname, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { openNodeLakehouse } from '../lakehouse/open-node.ts';
+import { readProjectFiles, GLUCOSE_PROJECT_DIR } from '../transform/load-dir.ts';
+import { glucoseDefinitions } from '../orchestrate/definitions.ts';
+import { Pipeline } from '../orchestrate/pipeline.ts';
+import { openPostgres, type PostgresLike } from '../publish/postgres.ts';
+import { flag, flags, type ParsedArgs } from './args.ts';
+import type { CliWiring, CliIo } from './commands.ts';
+import type { RunEvent } from '../orchestrate/runlog.ts';
+
+export const DEFAULT_WAREHOUSE = process.env.PHLO_WAREHOUSE ?? '.phlo-warehouse';
+
+export function parseBadDays(values: string[]): Record<string, 'impossible' | 'sensor-fault'> {
+  const out: Record<string, 'impossible' | 'sensor-fault'> = {};
+  for (const v of values) {
+    const [day, kind = 'impossible'] = v.split(':');
+    if (kind !== 'impossible' && kind !== 'sensor-fault') throw new Error(`--bad-day ${v}: the kind must be "impossible" or "sensor-fault".`);
+    out[day] = kind;
+  }
+  return out;
+}
+
+/** One line per interesting event, so a long backfill shows its progress. */
+export function progressPrinter(io: CliIo): (e: RunEvent) => void {
+  return (e) => {
+    const where = [e.asset, e.partition].filter(Boolean).join(' @ ');
+    if (e.type === 'PROGRESS') io.out(`  [${e.metadata?.done}/${e.metadata?.total}] ${where}`);
+    else if (e.type === 'MATERIALIZATION' || e.type === 'STEP_FAILURE' || e.type === 'VALIDATION' || e.type.startsWith('BRANCH_')) io.out(`  ${e.type.toLowerCase().replace('_', ' ')}: ${where ? where + ': ' : ''}${e.message}${e.ms != null ? ` (${e.ms} ms)` : ''}`);
+    else if (e.type === 'ASSET_CHECK' && !/^PASS/.test(e.message)) io.out(`  check: ${where}: ${e.message}`);
+  };
+}
+
+export function nodeWiring(io: CliIo, quiet = false): CliWiring & { close(): Promise<void> } {
+  let pg: (PostgresLike & { close(): Promise<void> }) | null = null;
+  return {
+    async open(args: ParsedArgs) {
+      const dir = resolve(flag(args, 'warehouse') ?? DEFAULT_WAREHOUSE);
+      const asOf = flag(args, 'as-of');
+      const fixed = asOf ? Date.parse(asOf) : null;
+      if (asOf && !Number.isFinite(fixed)) throw new Error(`--as-of ${asOf} is not a time; write it like 2025-01-16T06:00:00Z.`);
+      const clock = () => fixed ?? Date.now();
+      const lake = await openNodeLakehouse({ dir, clock });
+      const pipeline = new Pipeline({
+        lake,
+        definitions: glucoseDefinitions({ project: readProjectFiles(GLUCOSE_PROJECT_DIR), seed: flag(args, 'seed') ?? 'phlo', badDays: parseBadDays(flags(args, 'bad-day')) }),
+        clock,
+        postgres: async () => (pg ??= await openPostgres(join(dir, '..', `${dir.split(/[\\/]/).pop()}-postgres`))),
+        onEvent: quiet ? undefined : progressPrinter(io),
+      });
+      return { pipeline, lake };
+    },
+    async passThrough(argv, cliIo) {
+      const main = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'lakehouse', 'cli', 'main.ts');
+      if (!existsSync(main)) return null;
+      return new Promise<number>((res) => {
+        const child = spawn(process.execPath, [main, ...argv], { stdio: ['inherit', 'pipe', 'pipe'] });
+        child.stdout.on('data', (b: Buffer) => b.toString().split('\n').filter(Boolean).forEach((l) => cliIo.out(l)));
+        child.stderr.on('data', (b: Buffer) => b.toString().split('\n').filter(Boolean).forEach((l) => cliIo.err(l)));
+        child.on('close', (code) => res(code ?? 1));
+      });
+    },
+    async close() { await pg?.close(); },
+  };
+}
