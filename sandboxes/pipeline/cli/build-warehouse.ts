@@ -22,6 +22,7 @@ import { existsSync } from 'node:fs';
 import { resolve, join } from 'node:path';
 import { NodeFsStorage } from '../../lakehouse/storage/node-fs.ts';
 import { writeHttpIndex } from '../../lakehouse/storage/http.ts';
+import type { Storage } from '../../lakehouse/storage/storage.ts';
 import { createNodeEngine } from '../../lakehouse/sql/duckdb-node.ts';
 import { openLakehouse } from '../lakehouse/open.ts';
 import { readProjectFiles, GLUCOSE_PROJECT_DIR } from '../transform/load-dir.ts';
@@ -47,24 +48,27 @@ export interface BuildResult { checkpoints: Checkpoint[]; runs: RunRecord[]; fil
 
 const BAD_DAYS = { '2025-01-21': 'impossible', '2025-01-22': 'sensor-fault' } as const;
 
-export async function buildWarehouse(outDir: string, options: { seed?: string; log?: (line: string) => void } = {}): Promise<BuildResult> {
+export async function buildWarehouse(outDir: string | Storage, options: { seed?: string; log?: (line: string) => void } = {}): Promise<BuildResult> {
   const seed = options.seed ?? 'phlo';
   const log = options.log ?? (() => {});
-  const dir = resolve(outDir);
-  if (existsSync(dir)) {
-    const entries = await readdir(dir);
-    if (entries.length && !entries.includes('catalog') && !entries.includes('checkpoints.json')) {
-      throw new Error(`${dir} is not empty and does not look like a warehouse; refusing to delete it. Pick an empty or new --out directory.`);
+  let storage: Storage;
+  if (typeof outDir === 'string') {
+    const dir = resolve(outDir);
+    if (existsSync(dir)) {
+      const entries = await readdir(dir);
+      if (entries.length && !entries.includes('catalog') && !entries.includes('checkpoints.json')) {
+        throw new Error(`${dir} is not empty and does not look like a warehouse; refusing to delete it. Pick an empty or new --out directory.`);
+      }
+      await rm(dir, { recursive: true, force: true });
     }
-    await rm(dir, { recursive: true, force: true });
-  }
-  await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true });
+    storage = new NodeFsStorage(dir);
+  } else storage = outDir;
 
   // A fixed clock that moves only when the story says so, and ids that follow from the seed.
   let now = Date.parse('2025-01-02T06:00:00Z');
   let tick = 0;
   let runs = 0;
-  const storage = new NodeFsStorage(dir);
   const lake = await openLakehouse({ storage, engine: await createNodeEngine(), clock: () => now, idSeed: `${seed}-warehouse`, author: 'phlo-pipeline' });
   const pipeline = new Pipeline({
     lake,

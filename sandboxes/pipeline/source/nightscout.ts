@@ -166,7 +166,7 @@ function simulateDay(options: SourceOptions, day: string): { readings: Reading[]
     };
     // Late entries reach the server the next morning (an uploader that was offline).
     const late = rng.chance(lateRate);
-    const availableAt = late ? start + DAY_MS + 6 * 3_600_000 : date + 60_000;
+    const availableAt = late ? start + DAY_MS + 8 * 3_600_000 : date + 60_000;
     readings.push({ entry, availableAt });
   }
   return { readings, sensorGap };

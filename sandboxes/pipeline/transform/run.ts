@@ -51,17 +51,34 @@ export interface BuildOptions {
 }
 
 export async function runTests(lake: Lakehouse, project: Project, ref: string, model: string, vars: Record<string, TemplateValue>, existing: Set<string>): Promise<TestResult[]> {
-  const out: TestResult[] = [];
-  for (const t of project.tests.filter((x) => x.model === model)) {
-    let sql = '';
+  const tests = project.tests.filter((x) => x.model === model);
+  if (tests.length === 0) return [];
+  const compiled: (string | Error)[] = tests.map((t) => {
+    try { return compileTest(project, t, { vars, existing }); } catch (err) { return err as Error; }
+  });
+  // Count every test's failing rows in one query; only failing tests are queried again for samples.
+  const counts = new Map<number, number>();
+  const runnable = compiled.map((c, i) => [c, i] as const).filter(([c]) => typeof c === 'string');
+  if (runnable.length) {
     try {
-      sql = compileTest(project, t, { vars, existing });
-      const res = await lake.query(`select * from (${sql}) as failing limit 5`, ref);
-      const count = res.numRows === 0 ? 0 : Number(arrowToRows(await lake.query(`select count(*) as n from (${sql}) as failing`, ref))[0].n);
-      const what = t.column ? `${t.model}.${t.column}` : t.model;
+      const union = runnable.map(([sql, i]) => `select ${i} as i, count(*) as n from (${sql}) as failing_${i}`).join('\nunion all\n');
+      for (const r of arrowToRows(await lake.query(union, ref))) counts.set(Number(r.i), Number(r.n));
+    } catch {
+      // One test's SQL is broken: run them one by one so the error lands on the right test.
+    }
+  }
+  const out: TestResult[] = [];
+  for (let i = 0; i < tests.length; i++) {
+    const t = tests[i];
+    const sql = typeof compiled[i] === 'string' ? (compiled[i] as string) : '';
+    const what = t.column ? `${t.model}.${t.column}` : t.model;
+    try {
+      if (compiled[i] instanceof Error) throw compiled[i];
+      const count = counts.has(i) ? counts.get(i)! : Number(arrowToRows(await lake.query(`select count(*) as n from (${sql}) as failing`, ref))[0].n);
+      const sample = count ? arrowToRows(await lake.query(`select * from (${sql}) as failing limit 5`, ref)) : [];
       out.push({
         id: t.id, model: t.model, column: t.column, kind: t.kind, severity: t.severity,
-        status: count === 0 ? 'pass' : 'fail', failures: count, sample: arrowToRows(res), sql,
+        status: count === 0 ? 'pass' : 'fail', failures: count, sample, sql,
         message: count === 0 ? `${t.id}: pass` : `${t.id}: ${count} failing row(s) in ${what} (${t.kind}${t.severity === 'warn' ? ', warning only' : ''})`,
       });
     } catch (err) {
