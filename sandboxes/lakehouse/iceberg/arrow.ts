@@ -75,14 +75,15 @@ export function columnValues(vector: arrow.Vector, type: IcebergType): Value[] {
     const values = data.values as ArrayLike<number | bigint> & { BYTES_PER_ELEMENT?: number };
     for (let i = 0; i < data.length; i++, at++) {
       if (!isValid(data, i)) { out[at] = null; continue; }
-      out[at] = readOne(data, t, values, off + i, k);
+      // Arrow JS slices value buffers (not validity or boolean bits) when it slices data.
+      out[at] = readOne(data, t, values, i, off + i, k);
     }
   }
   return out;
 }
 
-function readOne(data: arrow.Data, t: arrow.DataType, values: ArrayLike<number | bigint>, j: number, k: string): Value {
-  if (arrow.DataType.isBool(t)) return ((data.values as Uint8Array)[j >> 3] & (1 << (j & 7))) !== 0;
+function readOne(data: arrow.Data, t: arrow.DataType, values: ArrayLike<number | bigint>, j: number, bit: number, k: string): Value {
+  if (arrow.DataType.isBool(t)) return ((data.values as Uint8Array)[bit >> 3] & (1 << (bit & 7))) !== 0;
   if (arrow.DataType.isUtf8(t) || arrow.DataType.isBinary(t) || arrow.DataType.isLargeUtf8(t) || arrow.DataType.isLargeBinary(t)) {
     const offs = data.valueOffsets as unknown as ArrayLike<number | bigint>;
     const bytes = (data.values as Uint8Array).subarray(Number(offs[j]), Number(offs[j + 1]));

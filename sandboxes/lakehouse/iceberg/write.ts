@@ -134,10 +134,22 @@ export async function writeDataFiles(target: WriteTarget, env: WriterEnv, t: arr
   const out: DataFile[] = [];
   const types = schema.fields.map((f) => f.type);
   const groups = partitionRows(t, spec, schema);
+  // Reorder rows once so every partition is a contiguous slice (data usually arrives in time
+  // order, and then no copy is needed at all).
+  let ordered = t;
+  const contiguous = groups.every((g) => !g.rows || g.rows.every((r, i) => i === 0 || r === g.rows![i - 1] + 1));
+  const starts: number[] = [];
+  if (!contiguous) {
+    const order: number[] = [];
+    for (const g of groups) { starts.push(order.length); for (const r of g.rows!) order.push(r); }
+    ordered = takeRows(t, order, types);
+  } else {
+    for (const g of groups) starts.push(g.rows ? g.rows[0] : 0);
+  }
   const uuid = env.ids.uuid();
   let k = 0;
-  for (const g of groups) {
-    const part = g.rows ? takeRows(t, g.rows, types) : t;
+  for (const [gi, g] of groups.entries()) {
+    const part = g.rows ? ordered.slice(starts[gi], starts[gi] + g.rows.length) : t;
     const dir = spec.fields.length ? `data/${partitionPath(spec, schema, g.partition)}` : 'data';
     const rel = `${dir}/00000-${k}-${uuid}-${String(++k).padStart(5, '0')}.parquet`;
     const bytes = await writeParquet(part);
