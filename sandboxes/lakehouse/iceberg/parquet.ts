@@ -39,7 +39,13 @@ export function initParquet(source?: string | URL | Uint8Array | ArrayBuffer | W
       pw.initSync({ module: fs.readFileSync(new URL(url)) as BufferSource });
       return;
     }
-    throw new Error('parquet-wasm is not initialized: call initParquet(wasmUrl) before reading or writing tables in the browser.');
+    // Browser without an explicit URL: parquet-wasm finds its .wasm next to its own module
+    // (`new URL(..., import.meta.url)`, which Vite turns into an emitted asset).
+    try {
+      await initWasm();
+    } catch (err) {
+      throw new Error(`parquet-wasm could not load its WebAssembly module (${(err as Error).message}); call initParquet(wasmUrl) with the URL of parquet_wasm_bg.wasm first.`);
+    }
   })();
   ready.catch(() => { ready = null; });
   return ready;

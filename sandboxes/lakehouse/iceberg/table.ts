@@ -423,6 +423,29 @@ export class Table implements TableContext {
     return this.schema();
   }
 
+  /**
+   * Partition-spec evolution: new writes use the new spec; files already written keep
+   * theirs, and scans prune each manifest with its own spec. Field ids continue after
+   * `last-partition-id`, so they are never reused.
+   */
+  async updateSpec(fields: PartitionFieldInput[]): Promise<PartitionSpec> {
+    const m = this.metadata;
+    const specId = Math.max(...m['partition-specs'].map((s) => s['spec-id'])) + 1;
+    const spec = buildPartitionSpec(fields, this.schema(), specId, m['last-partition-id'] + 1);
+    // Keep the id of a field that already existed with the same source and transform.
+    for (const f of spec.fields) {
+      const prior = m['partition-specs'].flatMap((s) => s.fields).find((p) => p['source-id'] === f['source-id'] && p.transform === f.transform);
+      if (prior) { f['field-id'] = prior['field-id']; f.name = prior.name; }
+    }
+    await this.commitMetadataOnly({
+      ...m,
+      'partition-specs': [...m['partition-specs'], spec],
+      'default-spec-id': specId,
+      'last-partition-id': Math.max(m['last-partition-id'], ...spec.fields.map((f) => f['field-id'])),
+    });
+    return spec;
+  }
+
   /** Point `main` at an earlier snapshot (a rollback); the snapshot log records it. */
   async rollbackTo(snapshotId: bigint | number | string): Promise<Snapshot> {
     const snap = resolveSnapshot(this, { snapshotId });

@@ -30,7 +30,15 @@ export interface WriterEnv {
 
 export function randomIds(): IdSource {
   return {
-    uuid: () => crypto.randomUUID(),
+    uuid: () => {
+      // randomUUID exists only in secure contexts; a page served over plain http lacks it.
+      if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+      const b = crypto.getRandomValues(new Uint8Array(16));
+      b[6] = (b[6] & 0x0f) | 0x40;
+      b[8] = (b[8] & 0x3f) | 0x80;
+      const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+      return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+    },
     snapshotId: () => {
       const b = new BigUint64Array(1);
       crypto.getRandomValues(b);

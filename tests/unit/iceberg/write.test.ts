@@ -329,3 +329,23 @@ test('corrupt or missing files give errors that name the file and the snapshot n
   }
   await assert.rejects(loadTable(new MemoryStorage(), 'nowhere'), /No Iceberg table at "nowhere"/);
 });
+
+test('partition-spec evolution: old files keep their spec, new files use the new one, scans prune both', async () => {
+  const storage = new MemoryStorage();
+  const t = await createTable(null, storage, 'wh/s', { ...env(), schema: glucoseSchema, partitionSpec: [{ source: 'ts', transform: 'month' }] });
+  await t.append(readings(t, 0, 20));
+  const spec = await t.updateSpec([{ source: 'ts', transform: 'day' }, { source: 'device', transform: 'identity' }]);
+  assert.equal(spec['spec-id'], 1);
+  assert.deepEqual(spec.fields.map((f) => f['field-id']), [1001, 1002], 'new partition field ids continue after last-partition-id');
+  await t.append(readings(t, 200, 220));
+  const files = await t.metadataTable('files');
+  assert.deepEqual([...new Set(files.map((f) => f.spec_id))].sort(), [0, 1]);
+  assert.ok([...storage.files.keys()].some((k) => /data\/ts_day=\d{4}-\d{2}-\d{2}\/device=libre\//.test(k)));
+  assert.deepEqual(await ids(t), [...Array.from({ length: 20 }, (_, i) => i), ...Array.from({ length: 20 }, (_, i) => 200 + i)]);
+  const { table, plan } = await t.scan({ filter: and(eq('device', 'dexcom'), gte('ts', new Date(Date.UTC(2024, 0, 1) + 210 * 5 * 3_600_000))) });
+  assert.deepEqual(arrowToRows(table, t.schema()).map((r) => Number(r.reading_id)).sort((a, b) => a - b), [211, 213, 215, 217, 219]);
+  assert.ok(plan.skippedFiles.length > 0);
+  // A merge rewrites an old-spec file and keeps everything readable.
+  await t.merge(readings(t, 0, 2, () => 1), { key: 'reading_id' });
+  assert.equal((await ids(t)).length, 40);
+});
