@@ -13,8 +13,10 @@ export type Comparison = '=' | '!=' | '<' | '<=' | '>' | '>=';
 export type Predicate =
   | { op: Comparison; column: string; value: unknown }
   | { op: 'in'; column: string; values: unknown[] }
-  | { op: 'is-null' | 'not-null'; column: string }
-  | { op: 'and' | 'or'; args: Predicate[] };
+  | { op: 'is-null'; column: string }
+  | { op: 'not-null'; column: string }
+  | { op: 'and'; args: Predicate[] }
+  | { op: 'or'; args: Predicate[] };
 
 /** Builders, so callers write `and(gte('ts', '2024-01-01'), eq('device', 'a'))`. */
 export const eq = (column: string, value: unknown): Predicate => ({ op: '=', column, value });
@@ -33,18 +35,22 @@ export const or = (...args: Predicate[]): Predicate => ({ op: 'or', args });
 export type Bound =
   | { op: Comparison; id: number; name: string; type: IcebergType; value: Value }
   | { op: 'in'; id: number; name: string; type: IcebergType; values: Value[] }
-  | { op: 'is-null' | 'not-null'; id: number; name: string; type: IcebergType }
-  | { op: 'and' | 'or'; args: Bound[] };
+  | { op: 'is-null'; id: number; name: string; type: IcebergType }
+  | { op: 'not-null'; id: number; name: string; type: IcebergType }
+  | { op: 'and'; args: Bound[] }
+  | { op: 'or'; args: Bound[] };
 
 export function bind(p: Predicate, schema: Schema): Bound {
-  if (p.op === 'and' || p.op === 'or') return { op: p.op, args: p.args.map((a) => bind(a, schema)) };
+  if (p.op === 'and') return { op: 'and', args: p.args.map((a) => bind(a, schema)) };
+  if (p.op === 'or') return { op: 'or', args: p.args.map((a) => bind(a, schema)) };
   const field = schema.fields.find((f) => f.name === p.column);
   if (!field) {
     throw new IcebergError(`Filter column "${p.column}" is not in the table schema (columns: ${schema.fields.map((f) => f.name).join(', ')}).`);
   }
   const base = { id: field.id, name: field.name, type: field.type };
   if (p.op === 'in') return { op: 'in', ...base, values: p.values.map((v) => toInternal(field.type, v)) };
-  if (p.op === 'is-null' || p.op === 'not-null') return { op: p.op, ...base };
+  if (p.op === 'is-null') return { op: 'is-null', ...base };
+  if (p.op === 'not-null') return { op: 'not-null', ...base };
   const value = toInternal(field.type, p.value);
   if (value === null) throw new IcebergError(`Filter "${p.column} ${p.op} null" never matches; use isNull("${p.column}") instead.`);
   return { op: p.op, ...base, value };
@@ -52,8 +58,8 @@ export function bind(p: Predicate, schema: Schema): Bound {
 
 /** Field ids a bound predicate reads. */
 export function referencedIds(b: Bound, out = new Set<number>()): Set<number> {
-  if (b.op === 'and' || b.op === 'or') b.args.forEach((a) => referencedIds(a, out));
-  else out.add(b.id);
+  if (b.op === 'and' || b.op === 'or') (b as { args: Bound[] }).args.forEach((a) => referencedIds(a, out));
+  else out.add((b as { id: number }).id);
   return out;
 }
 
@@ -126,7 +132,8 @@ export function fileCannotMatch(b: Bound, file: DataFile): string | null {
 /** A filter on partition values, derived from a row filter through the spec's transforms. */
 export type PartitionBound =
   | { op: Comparison | 'in' | 'is-null'; name: string; type: IcebergType; values: Value[] }
-  | { op: 'and' | 'or'; args: PartitionBound[] }
+  | { op: 'and'; args: PartitionBound[] }
+  | { op: 'or'; args: PartitionBound[] }
   | { op: 'true' };
 
 export function projectToPartition(b: Bound, spec: PartitionSpec, schema: Schema): PartitionBound {

@@ -70,7 +70,7 @@ export class HttpStorage implements Storage {
     return [...index].filter((k) => p === '' || k === p || k.startsWith(dir)).sort();
   }
 
-  async write(path: string): Promise<void> {
+  async write(path: string, _bytes?: Uint8Array): Promise<void> {
     throw new StorageError('read-only', path, `The HTTP warehouse at ${this.baseUrl} is read-only; write "${path}" to memory or OPFS storage instead.`);
   }
 
@@ -78,7 +78,7 @@ export class HttpStorage implements Storage {
     throw new StorageError('read-only', path, `The HTTP warehouse at ${this.baseUrl} is read-only; cannot delete "${path}".`);
   }
 
-  async compareAndSwap(path: string): Promise<boolean> {
+  async compareAndSwap(path: string, _expected?: string | null, _next?: string): Promise<boolean> {
     throw new StorageError('read-only', path, `The HTTP warehouse at ${this.baseUrl} is read-only; cannot move the pointer "${path}".`);
   }
 }

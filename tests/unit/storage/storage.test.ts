@@ -63,7 +63,7 @@ test('http storage reads by URL and lists from _index.json written by writeHttpI
     requested.push(url.pathname);
     const p = decodeURIComponent(url.pathname.replace(/^\//, ''));
     if (!(await backing.exists(p))) return new Response('nope', { status: 404 });
-    return new Response(await backing.read(p));
+    return new Response((await backing.read(p)) as unknown as BodyInit);
   }) as typeof fetch;
   const http = new HttpStorage('http://site.test/wh', { fetch: fakeFetch });
   assert.equal(http.writable, false);
