@@ -34,9 +34,10 @@ export function initParquet(source?: string | URL | Uint8Array | ArrayBuffer | W
     // stays bundleable for the browser.
     const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown; versions?: { node?: string } } }).process;
     if (proc?.versions?.node && proc.getBuiltinModule) {
-      const fs = proc.getBuiltinModule('node:fs') as { readFileSync(p: string | URL): Uint8Array };
-      const url = import.meta.resolve('parquet-wasm/esm/parquet_wasm_bg.wasm');
-      pw.initSync({ module: fs.readFileSync(new URL(url)) as BufferSource });
+      const fs = proc.getBuiltinModule('node:fs') as { readFileSync(p: string): Uint8Array };
+      const mod = proc.getBuiltinModule('node:module') as { createRequire(from: string): { resolve(id: string): string } };
+      const wasmPath = mod.createRequire(import.meta.url).resolve('parquet-wasm/esm/parquet_wasm_bg.wasm');
+      pw.initSync({ module: fs.readFileSync(wasmPath) as BufferSource });
       return;
     }
     // Browser without an explicit URL: parquet-wasm finds its .wasm next to its own module
