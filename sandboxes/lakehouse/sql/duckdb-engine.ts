@@ -45,7 +45,7 @@ export class DuckDbWasmEngine implements SqlEngine {
   private session: Promise<Session>;
   private queue: Promise<unknown> = Promise.resolve();
   /** Registered tables by qualified name, kept to re-register after a worker restart. */
-  private readonly registered = new Map<string, Uint8Array>();
+  private readonly registered = new Map<string, arrow.Table>();
   private closed = false;
   /** How many times a stuck query forced a worker restart (for tests and diagnostics). */
   restarts = 0;
@@ -69,11 +69,10 @@ export class DuckDbWasmEngine implements SqlEngine {
 
   registerArrow(name: string, data: arrow.Table | Uint8Array): Promise<void> {
     const table = stripTimeZones(toArrowTable(data));
-    const ipc = arrow.tableToIPC(table, 'stream');
     return this.enqueue(async () => {
       const session = await this.session;
-      await this.insert(session, name, ipc);
-      this.registered.set(name, ipc);
+      await this.insert(session, name, table);
+      this.registered.set(name, table);
     });
   }
 
@@ -109,12 +108,12 @@ export class DuckDbWasmEngine implements SqlEngine {
     return { db, conn };
   }
 
-  private async insert(session: Session, name: string, ipc: Uint8Array): Promise<void> {
+  private async insert(session: Session, name: string, data: arrow.Table): Promise<void> {
     const { schema, table, sql } = qualifiedName(name);
-    await this.run(session, `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
-    await this.run(session, `DROP TABLE IF EXISTS ${sql}`);
-    // The worker takes ownership of the buffer it is sent; keep our copy for restarts.
-    await session.db.insertArrowFromIPCStream(session.conn, ipc.slice(), { schema, name: table, create: true });
+    await this.run(session, `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}; DROP TABLE IF EXISTS ${sql}`);
+    // A fresh IPC buffer each time: the worker takes ownership of what it is sent. We keep
+    // the Arrow table itself (no extra copy) to re-register after a worker restart.
+    await session.db.insertArrowFromIPCStream(session.conn, arrow.tableToIPC(data, 'stream'), { schema, name: table, create: true });
   }
 
   private async run(session: Session, sql: string): Promise<void> {

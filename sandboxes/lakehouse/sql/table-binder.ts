@@ -1,12 +1,18 @@
 /**
  * Exposes Iceberg tables to SQL. For a table at a chosen snapshot, every data file (with
- * its deletes applied) is registered in DuckDB once, under a name derived from the file's
- * path, and a view over the snapshot's files (UNION ALL) takes the table's SQL name.
+ * its deletes applied) is read once and registered in DuckDB, and a view over the
+ * snapshot's files takes the table's SQL name.
  *
  * Data files never change, so a file loaded for one snapshot is reused by every other
  * snapshot, branch or query that contains it: time travel between neighbouring snapshots
  * costs only the files that differ. The cache key also carries the schema the file was
  * projected to and the delete files applied to it, because those change the rows.
+ *
+ * Files are registered in groups: the files first loaded together (up to ~256k rows) go
+ * into one DuckDB table with a hidden file-number column. A view takes whole groups, or the
+ * rows of the files it needs (`WHERE file IN (...)`). One registration per group instead of
+ * one per file keeps loading a snapshot of a hundred small files fast, and DuckDB scans a
+ * few tables instead of a hundred-way UNION.
  */
 import * as arrow from 'apache-arrow';
 import type { Table } from '../iceberg/table.ts';
@@ -17,6 +23,10 @@ import { quoteIdent, type SqlEngine } from './engine.ts';
 
 /** DuckDB schema that holds the registered data files. */
 export const FILE_SCHEMA = '__lakehouse_files';
+/** Hidden column numbering the files inside a group table. */
+export const FILE_COLUMN = '__lakehouse_file';
+/** Rows gathered before a group is sent to DuckDB (so decoding and ingesting overlap). */
+const GROUP_ROWS = 1 << 18;
 
 export interface BindResult {
   /** `schema.name` of the view, as DuckDB sees it. */
@@ -29,12 +39,21 @@ export interface BindResult {
   reused: number;
 }
 
+interface RegisteredFile {
+  /** Qualified, quoted DuckDB table of the file's group. */
+  group: string;
+  fileNumber: number;
+}
+
 export class TableBinder {
   private readonly engine: SqlEngine;
-  /** File key -> registered DuckDB table (qualified). */
-  private readonly files = new Map<string, string>();
+  /** File key -> where its rows are. */
+  private readonly files = new Map<string, RegisteredFile>();
+  /** Group table -> every file number it holds. */
+  private readonly groups = new Map<string, Set<number>>();
   /** View -> what it currently shows, to skip recreating an identical view. */
   private readonly views = new Map<string, string>();
+  private nextFileNumber = 1;
 
   constructor(engine: SqlEngine) {
     this.engine = engine;
@@ -57,37 +76,55 @@ export class TableBinder {
     const view = `${quoteIdent(schema)}.${quoteIdent(name)}`;
     const snapshotId = plan.snapshot ? String(plan.snapshot['snapshot-id']) : null;
     const signature = `${owner}|${schemaKey}|${fileKeys.join(';')}|${snapshotId}`;
+
     let loaded = 0;
-    const sources: string[] = [];
-    for (let i = 0; i < plan.tasks.length; i++) {
-      const key = fileKeys[i]!;
-      let registered = this.files.get(key);
-      if (!registered) {
-        const raw = `f_${(await sha256Hex(key)).slice(0, 24)}`;
+    const pending: Promise<void>[] = [];
+    let batch: { key: string; fileNumber: number; data: arrow.Table }[] = [];
+    let batchRows = 0;
+    const flush = () => {
+      if (!batch.length) return;
+      const members = batch;
+      batch = [];
+      batchRows = 0;
+      pending.push(this.registerGroup(members));
+    };
+    try {
+      for (let i = 0; i < plan.tasks.length; i++) {
+        const key = fileKeys[i]!;
+        if (this.files.has(key) || batch.some((b) => b.key === key)) continue;
         const data = await table.readFile(plan.tasks[i]!, tableSchema);
-        await this.engine.registerArrow(`${FILE_SCHEMA}.${raw}`, data);
-        registered = `${quoteIdent(FILE_SCHEMA)}.${quoteIdent(raw)}`;
-        this.files.set(key, registered);
+        // Files whose Arrow shapes differ (e.g. one column dictionary-encoded) cannot share a table.
+        if (batch.length && !sameShape(batch[0]!.data.schema, data.schema)) flush();
+        batch.push({ key, fileNumber: this.nextFileNumber++, data });
+        batchRows += data.numRows;
         loaded++;
+        // Sent without waiting: DuckDB ingests this group while we decode the next files.
+        if (batchRows >= GROUP_ROWS) flush();
       }
-      sources.push(registered);
+      flush();
+    } finally {
+      // Never leave registrations running behind an error.
+      const results = await Promise.allSettled(pending);
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
     }
+
     if (this.views.get(view) !== signature) {
-      if (sources.length === 0) {
-        // An empty snapshot still has columns: register a zero-row table of the schema.
-        const emptyName = `e_${(await sha256Hex(`${owner}|${schemaKey}`)).slice(0, 24)}`;
-        const emptyKey = `empty|${owner}|${schemaKey}`;
-        if (!this.files.has(emptyKey)) {
-          await this.engine.registerArrow(`${FILE_SCHEMA}.${emptyName}`, emptyTable(arrowSchemaFor(tableSchema)));
-          this.files.set(emptyKey, `${quoteIdent(FILE_SCHEMA)}.${quoteIdent(emptyName)}`);
-        }
-        sources.push(this.files.get(emptyKey)!);
-      }
       const columns = tableSchema.fields.map((f) => quoteIdent(f.name)).join(', ');
-      const body = sources.map((s) => `SELECT * FROM ${s}`).join(' UNION ALL BY NAME ');
+      const wanted = new Map<string, number[]>();
+      for (const key of fileKeys) {
+        const file = this.files.get(key)!;
+        wanted.set(file.group, [...(wanted.get(file.group) ?? []), file.fileNumber]);
+      }
+      const parts = [...wanted].map(([group, numbers]) => {
+        const all = this.groups.get(group)!;
+        const whole = numbers.length === all.size;
+        return `SELECT ${columns} FROM ${group}${whole ? '' : ` WHERE ${quoteIdent(FILE_COLUMN)} IN (${numbers.join(', ')})`}`;
+      });
+      if (parts.length === 0) parts.push(`SELECT ${columns} FROM ${await this.emptyTable(owner, schemaKey, tableSchema)}`);
       await this.engine.query(
         `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}; ` +
-          `CREATE OR REPLACE VIEW ${view} AS SELECT ${columns} FROM (${body})`,
+          `CREATE OR REPLACE VIEW ${view} AS ${parts.join(' UNION ALL BY NAME ')}`,
       );
       this.views.set(view, signature);
     }
@@ -101,8 +138,41 @@ export class TableBinder {
     await this.engine.query(`DROP VIEW IF EXISTS ${view}`);
     this.views.delete(view);
   }
+
+  /** One DuckDB table for several files, each row tagged with its file number. */
+  private async registerGroup(members: { key: string; fileNumber: number; data: arrow.Table }[]): Promise<void> {
+    const raw = `g_${(await sha256Hex(members.map((m) => m.key).join('\n'))).slice(0, 24)}`;
+    const base = members[0]!.data.schema;
+    const fileField = new arrow.Field(FILE_COLUMN, new arrow.Int32(), false);
+    const schema = new arrow.Schema([...base.fields, fileField], base.metadata);
+    const batches: arrow.RecordBatch[] = [];
+    for (const m of members) {
+      for (const b of m.data.batches) {
+        const numbers = arrow.makeData({ type: new arrow.Int32(), length: b.numRows, nullCount: 0, data: new Int32Array(b.numRows).fill(m.fileNumber) });
+        const data = arrow.makeData({ type: new arrow.Struct(schema.fields), length: b.numRows, nullCount: 0, children: [...b.data.children, numbers] });
+        batches.push(new arrow.RecordBatch(schema, data));
+      }
+    }
+    const combined = batches.length ? new arrow.Table(schema, batches) : new arrow.Table(Object.fromEntries(schema.fields.map((f) => [f.name, arrow.vectorFromArray([], f.type)])));
+    await this.engine.registerArrow(`${FILE_SCHEMA}.${raw}`, combined);
+    const group = `${quoteIdent(FILE_SCHEMA)}.${quoteIdent(raw)}`;
+    this.groups.set(group, new Set(members.map((m) => m.fileNumber)));
+    for (const m of members) this.files.set(m.key, { group, fileNumber: m.fileNumber });
+  }
+
+  /** A zero-row table with the snapshot's columns, for a snapshot without files. */
+  private async emptyTable(owner: string, schemaKey: string, schema: Parameters<typeof arrowSchemaFor>[0]): Promise<string> {
+    const raw = `e_${(await sha256Hex(`${owner}|${schemaKey}`)).slice(0, 24)}`;
+    const group = `${quoteIdent(FILE_SCHEMA)}.${quoteIdent(raw)}`;
+    if (!this.groups.has(group)) {
+      const arrowSchema = arrowSchemaFor(schema);
+      await this.engine.registerArrow(`${FILE_SCHEMA}.${raw}`, new arrow.Table(Object.fromEntries(arrowSchema.fields.map((f) => [f.name, arrow.vectorFromArray([], f.type)]))));
+      this.groups.set(group, new Set());
+    }
+    return group;
+  }
 }
 
-function emptyTable(schema: arrow.Schema): arrow.Table {
-  return new arrow.Table(Object.fromEntries(schema.fields.map((f) => [f.name, arrow.vectorFromArray([], f.type)])));
+function sameShape(a: arrow.Schema, b: arrow.Schema): boolean {
+  return a.fields.length === b.fields.length && a.fields.every((f, i) => f.name === b.fields[i]!.name && String(f.type) === String(b.fields[i]!.type));
 }

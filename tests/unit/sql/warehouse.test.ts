@@ -123,6 +123,9 @@ test('data files are registered once and reused across snapshots and refs', asyn
   assert.deepEqual([first.files, first.loaded, first.reused], [3, 3, 0]);
   const older = await w.load(key, { snapshotId: snaps[1]!.snapshotId, as: 'reuse.older' });
   assert.deepEqual([older.files, older.loaded, older.reused], [2, 0, 2]);
+  // the older snapshot reads only its own files out of the shared registration
+  assert.deepEqual(tableToRows(await engine.query('SELECT list(id ORDER BY id) AS ids FROM reuse.older')), [{ ids: [1, 2, 3] }]);
+  assert.deepEqual(tableToRows(await engine.query('SELECT list(id ORDER BY id) AS ids FROM reuse.latest')), [{ ids: [1, 2, 3, 4] }]);
   await w.createBranch('side');
   await (await w.table(key, 'side')).append(readings([5]));
   const before = binder.registeredFiles;
