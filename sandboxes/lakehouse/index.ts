@@ -33,5 +33,6 @@ export { DuckDbWasmEngine, type DuckDbBoot, type DuckDbEngineOptions } from './s
 export { TableBinder, type BindResult } from './sql/table-binder.ts';
 export { findTableMentions, type TableMention } from './sql/table-names.ts';
 export { tableToRows, formatTextTable, type JsonValue } from './sql/rows.ts';
+export { recordsToArrow } from './sql/records.ts';
 export * from './storage/index.ts';
 export * from './iceberg/index.ts';

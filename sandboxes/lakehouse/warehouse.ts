@@ -18,6 +18,7 @@ import { createTable, loadTable, type Table, type CreateTableOptions } from './i
 import { readMetadataFile } from './iceberg/load.ts';
 import type { IdSource } from './iceberg/write.ts';
 import type { SnapshotSelector } from './iceberg/scan.ts';
+import type { MetadataTableName } from './iceberg/metadata-tables.ts';
 import { SqlError, quoteIdent, type SqlEngine } from './sql/engine.ts';
 import { TableBinder, type BindResult } from './sql/table-binder.ts';
 import { findTableMentions } from './sql/table-names.ts';
@@ -202,7 +203,8 @@ export class Warehouse {
   /**
    * Run SQL over the tables of a reference. Tables are named `namespace.table`; a quoted
    * table part may pick its own state: `glucose."raw_entries@dev"`,
-   * `glucose."raw_entries@<snapshot id>"`, `glucose."raw_entries#<ISO time>"`.
+   * `glucose."raw_entries@<snapshot id>"`, `glucose."raw_entries#<ISO time>"`, and metadata
+   * tables as `glucose."raw_entries$snapshots"` (history, manifests, files, entries, refs, partitions).
    * `snapshotId` / `asOf` apply to every table named without such a selector.
    */
   sql(query: string, options: SqlOptions = {}): Promise<arrow.Table> {
@@ -256,7 +258,11 @@ export class Warehouse {
         );
       }
       const table = await this.readOnlyTable(mention.key, content.metadataLocation);
-      await this.binder.bind(mention.schema, mention.name, table, selector);
+      if (mention.selector.metadata) {
+        await this.binder.bindMetadata(mention.schema, mention.name, table, mention.selector.metadata as MetadataTableName, selector);
+      } else {
+        await this.binder.bind(mention.schema, mention.name, table, selector);
+      }
       this.boundKeys.add(mention.key);
     }
   }

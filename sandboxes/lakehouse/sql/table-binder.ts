@@ -20,6 +20,8 @@ import type { SnapshotSelector } from '../iceberg/scan.ts';
 import { arrowSchemaFor } from '../iceberg/arrow.ts';
 import { sha256Hex } from '../catalog/hash.ts';
 import { quoteIdent, type SqlEngine } from './engine.ts';
+import { metadataTable, type MetadataTableName } from '../iceberg/metadata-tables.ts';
+import { recordsToArrow } from './records.ts';
 
 /** DuckDB schema that holds the registered data files. */
 export const FILE_SCHEMA = '__lakehouse_files';
@@ -129,6 +131,29 @@ export class TableBinder {
       this.views.set(view, signature);
     }
     return { view: `${schema}.${name}`, snapshotId, files: plan.tasks.length, loaded, reused: plan.tasks.length - loaded };
+  }
+
+  /**
+   * Make `schema.name` show one of the table's metadata tables (snapshots, history,
+   * manifests, files, entries, refs, partitions); file-level ones at the chosen snapshot.
+   */
+  async bindMetadata(schema: string, name: string, table: Table, which: MetadataTableName, selector: SnapshotSelector = {}): Promise<BindResult> {
+    const snapshot = table.snapshot(selector);
+    const snapshotId = snapshot ? snapshot['snapshot-id'] : undefined;
+    const key = `meta|${table.metadataLocation}|${which}|${snapshotId ?? ''}`;
+    const raw = `m_${(await sha256Hex(key)).slice(0, 24)}`;
+    const source = `${quoteIdent(FILE_SCHEMA)}.${quoteIdent(raw)}`;
+    if (!this.groups.has(source)) {
+      const rows = await metadataTable(table, which, snapshotId !== undefined ? { snapshotId } : {});
+      await this.engine.registerArrow(`${FILE_SCHEMA}.${raw}`, recordsToArrow(rows));
+      this.groups.set(source, new Set());
+    }
+    const view = `${quoteIdent(schema)}.${quoteIdent(name)}`;
+    if (this.views.get(view) !== key) {
+      await this.engine.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}; CREATE OR REPLACE VIEW ${view} AS SELECT * FROM ${source}`);
+      this.views.set(view, key);
+    }
+    return { view: `${schema}.${name}`, snapshotId: snapshotId === undefined ? null : String(snapshotId), files: 0, loaded: 0, reused: 0 };
   }
 
   /** Forget a view (e.g. its table was dropped from the catalog). Registered files stay. */

@@ -6,6 +6,9 @@
  *   glucose."raw_entries@dev"                     on branch or tag `dev`
  *   glucose."raw_entries@5738261029384756"        Iceberg snapshot id (all digits)
  *   glucose."raw_entries#2026-01-02T00:00:00Z"    the snapshot current at that time
+ *   glucose."raw_entries$snapshots"               a metadata table (snapshots, history,
+ *                                                 manifests, files, entries, refs, partitions),
+ *                                                 also after a selector: "raw_entries@dev$files"
  */
 
 export interface TableMention {
@@ -14,7 +17,7 @@ export interface TableMention {
   name: string;
   /** The catalog content key (`namespace.table`). */
   key: string;
-  selector: { ref?: string; snapshotId?: string; asOf?: string };
+  selector: { ref?: string; snapshotId?: string; asOf?: string; metadata?: string };
 }
 
 interface Token {
@@ -75,6 +78,11 @@ function tokenize(sql: string): Token[] {
 
 /** Split `raw_entries@dev` / `raw_entries#<time>` into the table and its selector. */
 export function parseTablePart(part: string): { table: string; selector: TableMention['selector'] } {
+  const meta = /^(.+)\$(snapshots|history|manifests|files|entries|refs|partitions)$/.exec(part);
+  if (meta) {
+    const inner = parseTablePart(meta[1]!);
+    return { table: inner.table, selector: { ...inner.selector, metadata: meta[2]! } };
+  }
   const at = part.indexOf('@');
   if (at > 0) {
     const sel = part.slice(at + 1);

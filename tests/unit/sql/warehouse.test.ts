@@ -178,3 +178,22 @@ test('tables written by other engines bind by path, snapshot by snapshot', async
   assert.deepEqual(counts, [3, 6, 9, 10, 9, 6]);
   assert.deepEqual(tableToRows(await engine.query('SELECT i, s FROM fx.not_all ORDER BY i')).map((r) => `${r.i}${r.s}`), ['1a', '2b', '3c', '4d', '5X', '6f']);
 });
+
+test('metadata tables are queryable: snapshots, history, files (at a snapshot), refs', async () => {
+  const { w, key } = await warehouse('meta');
+  const t = await w.table(key);
+  await t.append(readings([1, 2]));
+  await t.append(readings([300]));
+  const [ns, name] = key.split('.');
+  const snaps = await rows(w, `SELECT snapshot_id, parent_id, operation, committed_at FROM ${ns}."${name}$snapshots" ORDER BY committed_at`);
+  const ids = (await w.snapshots(key)).map((s) => s.snapshotId);
+  assert.deepEqual(snaps.map((s) => String(s.snapshot_id)), ids);
+  assert.equal(snaps[1]!.parent_id !== null, true);
+  assert.match(String(snaps[0]!.committed_at), /^2026-01-01T/);
+  const files = await rows(w, `SELECT count(*) AS n, sum(record_count) AS records FROM ${ns}."${name}$files"`);
+  assert.deepEqual(files, [{ n: 2, records: 3 }]);
+  const older = await rows(w, `SELECT count(*) AS n FROM ${ns}."${name}@${ids[0]}$files"`);
+  assert.deepEqual(older, [{ n: 1 }]);
+  const history = await rows(w, `SELECT count(*) AS n FROM ${ns}."${name}$history" WHERE is_current_ancestor`);
+  assert.deepEqual(history, [{ n: 2 }]);
+});
