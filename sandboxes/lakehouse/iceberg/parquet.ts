@@ -55,7 +55,7 @@ export function initParquet(source?: string | URL | Uint8Array | ArrayBuffer | W
 /** Decode a Parquet file into an Arrow table (columns as stored, field ids in metadata). */
 export async function readParquet(bytes: Uint8Array): Promise<arrow.Table> {
   await initParquet();
-  const t = pw.readParquet(bytes);
+  const t = pw.readParquet(bytes, { batchSize: 1 << 16 });
   return arrow.tableFromIPC(t.intoIPCStream());
 }
 

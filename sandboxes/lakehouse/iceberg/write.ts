@@ -85,23 +85,88 @@ export function columnStats(t: arrow.Table, schema: Schema): Pick<DataFile, 'val
   const valueCounts = new Map<number, bigint>(), nullValueCounts = new Map<number, bigint>(), nanValueCounts = new Map<number, bigint>();
   const lowerBounds = new Map<number, Uint8Array>(), upperBounds = new Map<number, Uint8Array>();
   schema.fields.forEach((f, i) => {
-    const vals = columnValues(t.getChildAt(i)!, f.type);
-    let nulls = 0, nans = 0;
-    let lo: Value = null, hi: Value = null;
     const isFloat = kindOf(f.type) === 'float' || kindOf(f.type) === 'double';
-    for (const v of vals) {
-      if (v === null) { nulls++; continue; }
-      if (isFloat && Number.isNaN(v as number)) { nans++; continue; }
-      if (lo === null || compareValues(v, lo) < 0) lo = v;
-      if (hi === null || compareValues(v, hi) > 0) hi = v;
+    let nulls = 0, nans = 0, count = 0;
+    let lo: Value = null, hi: Value = null;
+    const fast = fastStats(t.getChildAt(i)!, f.type);
+    if (fast) {
+      ({ nulls, nans, count, lo, hi } = fast);
+    } else {
+      const vals = columnValues(t.getChildAt(i)!, f.type);
+      count = vals.length;
+      for (const v of vals) {
+        if (v === null) { nulls++; continue; }
+        if (isFloat && Number.isNaN(v as number)) { nans++; continue; }
+        if (lo === null || compareValues(v, lo) < 0) lo = v;
+        if (hi === null || compareValues(v, hi) > 0) hi = v;
+      }
     }
-    valueCounts.set(f.id, BigInt(vals.length));
+    valueCounts.set(f.id, BigInt(count));
     nullValueCounts.set(f.id, BigInt(nulls));
     if (isFloat) nanValueCounts.set(f.id, BigInt(nans));
     if (lo !== null) lowerBounds.set(f.id, toBytes(f.type, lo));
     if (hi !== null) upperBounds.set(f.id, toBytes(f.type, hi));
   });
   return { valueCounts, nullValueCounts, nanValueCounts, lowerBounds, upperBounds };
+}
+
+/** Compare bytes[start, end) with `other` (UTF-8 byte order equals code point order). */
+function compareRange(bytes: Uint8Array, start: number, end: number, other: Uint8Array): number {
+  const n = Math.min(end - start, other.length);
+  for (let i = 0; i < n; i++) {
+    const d = bytes[start + i] - other[i];
+    if (d !== 0) return d;
+  }
+  return end - start - other.length;
+}
+
+const NUMERIC_KINDS = new Set(['int', 'date', 'long', 'time', 'timestamp', 'timestamptz', 'float', 'double']);
+
+/**
+ * Min/max/null counts straight from Arrow buffers for numbers and strings (the common
+ * columns), without materializing a JS value per row: 1M-row appends spend their time in
+ * Parquet encoding rather than here. Returns null for other types (generic path).
+ */
+function fastStats(v: arrow.Vector, type: Schema['fields'][number]['type']): { nulls: number; nans: number; count: number; lo: Value; hi: Value } | null {
+  const k = kindOf(type);
+  const isString = k === 'string';
+  if (!NUMERIC_KINDS.has(k) && !isString) return null;
+  let nulls = 0, nans = 0, count = 0;
+  let lo: number | bigint | null = null, hi: number | bigint | null = null;
+  let loBytes: Uint8Array | null = null, hiBytes: Uint8Array | null = null;
+  for (const d of v.data) {
+    const t = d.type as arrow.DataType;
+    const sameLayout = isString ? arrow.DataType.isUtf8(t) : (arrow.DataType.isInt(t) && (t.bitWidth === 32 || t.bitWidth === 64)) || arrow.DataType.isFloat(t) || (arrow.DataType.isTimestamp(t) && t.unit === arrow.TimeUnit.MICROSECOND) || (arrow.DataType.isDate(t) && t.unit === arrow.DateUnit.DAY) || (arrow.DataType.isTime(t) && t.unit === arrow.TimeUnit.MICROSECOND);
+    if (!sameLayout) return null;
+    const bm = d.nullCount > 0 ? d.nullBitmap : null;
+    const valid = (i: number) => !bm || (bm[(d.offset + i) >> 3] & (1 << ((d.offset + i) & 7))) !== 0;
+    count += d.length;
+    if (isString) {
+      const offs = d.valueOffsets as Int32Array;
+      const bytes = d.values as Uint8Array;
+      for (let i = 0; i < d.length; i++) {
+        if (!valid(i)) { nulls++; continue; }
+        const start = offs[i], end = offs[i + 1];
+        if (!loBytes || compareRange(bytes, start, end, loBytes) < 0) loBytes = bytes.subarray(start, end);
+        if (!hiBytes || compareRange(bytes, start, end, hiBytes) > 0) hiBytes = bytes.subarray(start, end);
+      }
+      continue;
+    }
+    const vals = d.values as Int32Array | BigInt64Array | Float32Array | Float64Array;
+    for (let i = 0; i < d.length; i++) {
+      if (!valid(i)) { nulls++; continue; }
+      const x = vals[i];
+      if (typeof x === 'number' && x !== x) { nans++; continue; }
+      if (lo === null || x < lo) lo = x;
+      if (hi === null || x > hi) hi = x;
+    }
+  }
+  if (isString) {
+    const dec = new TextDecoder();
+    return { nulls, nans, count, lo: loBytes ? dec.decode(loBytes) : null, hi: hiBytes ? dec.decode(hiBytes) : null };
+  }
+  const norm = (x: number | bigint | null): Value => (x === null ? null : k === 'long' || k === 'time' || k.startsWith('timestamp') ? BigInt(x) : Number(x));
+  return { nulls, nans, count, lo: norm(lo), hi: norm(hi) };
 }
 
 /** Split rows by partition tuple, in first-seen order. */
