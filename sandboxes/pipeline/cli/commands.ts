@@ -13,8 +13,11 @@ import { dayRange } from '../util/dates.ts';
 export interface CliIo { out(line: string): void; err(line: string): void }
 
 export interface CliWiring {
-  /** Open the warehouse and build the pipeline (bad days and clock come from the flags). */
-  open(args: ParsedArgs): Promise<{ pipeline: Pipeline; lake: Lakehouse }>;
+  /**
+   * Open the warehouse and build the pipeline (bad days and clock come from the flags).
+   * `close` runs after the command: Node closes the engine, a browser session keeps it.
+   */
+  open(args: ParsedArgs): Promise<{ pipeline: Pipeline; lake: Lakehouse; close?: () => Promise<void> }>;
   /** Commands this CLI does not know, handed to the lakehouse CLI (returns null if it has none). */
   passThrough?(argv: string[], io: CliIo): Promise<number | null>;
 }
@@ -65,7 +68,18 @@ function printRun(r: RunRecord, io: CliIo): number {
   return 1;
 }
 
+/** Run one command; any error becomes one paragraph on `err` and exit code 1. */
 export async function runCommand(argv: string[], wiring: CliWiring, io: CliIo): Promise<number> {
+  try {
+    return await dispatch(argv, wiring, io);
+  } catch (err) {
+    const e = err as Error;
+    io.err(`${e.name && !['Error', 'TypeError'].includes(e.name) ? `${e.name}: ` : ''}${e.message}`);
+    return 1;
+  }
+}
+
+async function dispatch(argv: string[], wiring: CliWiring, io: CliIo): Promise<number> {
   const args = parseArgs(argv);
   const [cmd, ...rest] = args.positional;
   if (!cmd || has(args, 'help') || cmd === 'help') { USAGE.split('\n').forEach((l) => io.out(l)); return cmd ? 0 : 2; }
@@ -76,7 +90,7 @@ export async function runCommand(argv: string[], wiring: CliWiring, io: CliIo): 
     io.err(`Unknown command "${cmd}". Run "npm run pipeline -- help" for the list of commands.`);
     return 2;
   }
-  const { pipeline, lake } = await wiring.open(args);
+  const { pipeline, lake, close } = await wiring.open(args);
   try {
     const ref = flag(args, 'ref') ?? 'main';
     switch (cmd) {
@@ -177,6 +191,6 @@ export async function runCommand(argv: string[], wiring: CliWiring, io: CliIo): 
     }
     return 2;
   } finally {
-    await lake.close();
+    await close?.();
   }
 }

@@ -54,7 +54,7 @@ export function nodeWiring(io: CliIo, quiet = false): CliWiring & { close(): Pro
         postgres: async () => (pg ??= await openPostgres(join(dir, '..', `${dir.split(/[\\/]/).pop()}-postgres`))),
         onEvent: quiet ? undefined : progressPrinter(io),
       });
-      return { pipeline, lake };
+      return { pipeline, lake, close: () => lake.close() };
     },
     async passThrough(argv, cliIo) {
       const main = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'lakehouse', 'cli', 'main.ts');

@@ -1,0 +1,61 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { runCommand } from '../../../sandboxes/pipeline/cli/commands.ts';
+import { nodeWiring } from '../../../sandboxes/pipeline/cli/node-wiring.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'phlo-cli-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+async function cli(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io = { out: (l: string) => out.push(l), err: (l: string) => err.push(l) };
+  const wiring = nodeWiring(io, true);
+  try {
+    const code = await runCommand(['--warehouse', join(dir, 'wh'), '--as-of', '2025-01-20T06:00:00Z', ...argv], wiring, io);
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  } finally {
+    await wiring.close();
+  }
+}
+
+test('materialize, runs, logs, sql and snapshots against a warehouse on disk', async () => {
+  const m = await cli('materialize', 'dlt_glucose_entries', 'fct_glucose_readings', '--partition', '2025-01-02', '--partition', '2025-01-03');
+  assert.equal(m.code, 0, m.err);
+  assert.match(m.out, /^Run [0-9a-f]{16} succeeded/);
+  assert.match(m.out, /dlt_glucose_entries @ 2025-01-02: raw\.glucose_entries, \d+ inserted/);
+  const id = /^Run ([0-9a-f]{16})/.exec(m.out)![1];
+  const logs = await cli('logs', id);
+  assert.match(logs.out, new RegExp(`^${id}  materialize SUCCESS`));
+  assert.match(logs.out, /RUN_START/);
+  assert.match(logs.out, /BRANCH_MERGED/);
+  const sql = await cli('sql', 'select count(distinct cast(reading_timestamp as date)) as days from silver.fct_glucose_readings', '--json');
+  assert.deepEqual(JSON.parse(sql.out), [{ days: 2 }]);
+  const snaps = await cli('snapshots', 'raw.glucose_entries');
+  assert.match(snaps.out, /snapshot_id\s+committed_at\s+operation/);
+  assert.equal(snaps.out.split('\n').length, 4, 'header, rule, one snapshot per partition merged');
+});
+
+test('a failed run exits non-zero with one paragraph, and main is unchanged', async () => {
+  const bad = await cli('materialize', 'dlt_glucose_entries', '--partition', '2025-01-04', '--bad-day', '2025-01-04');
+  assert.equal(bad.code, 1);
+  assert.match(bad.err, /^Run [0-9a-f]{16} failed\. The run stopped at dlt_glucose_entries: .*did not pass validation/);
+  assert.match(bad.err, /main was not changed/);
+  const early = await cli('materialize', '--partition', '2024-12-31');
+  assert.equal(early.code, 1);
+  assert.match(early.err, /^PipelineError: 2024-12-31 is before the first partition, 2025-01-01/);
+  const usage = await cli('backfill', '--from', '2025-01-01');
+  assert.equal(usage.code, 2);
+  assert.match(usage.err, /backfill needs both --from DAY and --to DAY/);
+});
+
+test('npm run pipeline exits 1 with a readable error for an unknown asset', () => {
+  const r = spawnSync(process.execPath, ['sandboxes/pipeline/cli/main.ts', '--warehouse', join(dir, 'wh2'), 'materialize', 'glucose_entries'], { encoding: 'utf8', cwd: new URL('../../../', import.meta.url).pathname });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /"glucose_entries" is not an asset\. Did you mean dlt_glucose_entries/);
+  assert.equal(r.stderr.trim().split('\n').length, 1);
+});
