@@ -4,7 +4,7 @@
  * microsecond timestamps into fractional milliseconds and loses precision.
  */
 import * as arrow from 'apache-arrow';
-import type { IcebergType, NestedField, Schema } from './types.ts';
+import type { IcebergType, ListType, MapType, NestedField, Schema, StructType } from './types.ts';
 import { kindOf, parseDecimal, parseFixed, type Value } from './values.ts';
 
 export const FIELD_ID_KEY = 'PARQUET:field_id';
@@ -28,8 +28,41 @@ export function arrowTypeFor(type: IcebergType): arrow.DataType {
     case 'binary': return new arrow.Binary();
     case 'fixed': return new arrow.FixedSizeBinary(parseFixed(type as string)!);
     case 'decimal': { const d = parseDecimal(type as string)!; return new arrow.Decimal(d.scale, d.precision, 128); }
-    default: throw new Error(`nested type ${k} is not supported in this column position yet`);
+    case 'struct':
+      return new arrow.Struct((type as StructType).fields.map((f) => arrowFieldFor(f)));
+    case 'list': {
+      const l = type as ListType;
+      return new arrow.List(new arrow.Field('element', arrowTypeFor(l.element), !l['element-required'], new Map([[FIELD_ID_KEY, String(l['element-id'])]])));
+    }
+    case 'map': {
+      const m = type as MapType;
+      const entries = new arrow.Struct([
+        new arrow.Field('key', arrowTypeFor(m.key), false, new Map([[FIELD_ID_KEY, String(m['key-id'])]])),
+        new arrow.Field('value', arrowTypeFor(m.value), !m['value-required'], new Map([[FIELD_ID_KEY, String(m['value-id'])]])),
+      ]);
+      return new arrow.Map_(new arrow.Field('key_value', entries, false));
+    }
+    default: throw new Error(`unknown Iceberg type ${JSON.stringify(type)}`);
   }
+}
+
+export function isNested(type: IcebergType): boolean {
+  return typeof type !== 'string';
+}
+
+/** An all-null column of any Arrow type, nested ones included (children are empty or null). */
+export function nullData(type: arrow.DataType, n: number): arrow.Data {
+  const nullBitmap = new Uint8Array((n + 7) >> 3);
+  if (arrow.DataType.isStruct(type)) {
+    return arrow.makeData({ type, length: n, nullCount: n, nullBitmap, children: type.children.map((c) => nullData(c.type, n)) });
+  }
+  if (arrow.DataType.isList(type)) {
+    return arrow.makeData({ type, length: n, nullCount: n, nullBitmap, valueOffsets: new Int32Array(n + 1), child: nullData(type.children[0].type, 0) });
+  }
+  if (arrow.DataType.isMap(type)) {
+    return arrow.makeData({ type, length: n, nullCount: n, nullBitmap, valueOffsets: new Int32Array(n + 1), child: nullData(type.children[0].type, 0) as arrow.Data<arrow.Struct> });
+  }
+  return constantVector(icebergTypeOf(type), null, n).data[0];
 }
 
 export function arrowFieldFor(field: NestedField, name = field.name): arrow.Field {
@@ -69,6 +102,14 @@ export function columnValues(vector: arrow.Vector, type: IcebergType): Value[] {
   const out: Value[] = new Array(vector.length);
   let at = 0;
   const k = kindOf(type);
+  if (isNested(type)) {
+    // Nested values are passed through as plain JS objects/arrays (filters and stats skip them).
+    for (let i = 0; i < vector.length; i++) {
+      const v = vector.get(i) as { toJSON?: () => unknown } | null;
+      out[i] = (v && typeof v.toJSON === 'function' ? v.toJSON() : v) as Value;
+    }
+    return out;
+  }
   for (const data of vector.data) {
     const t = data.type as arrow.DataType;
     const off = data.offset;

@@ -12,7 +12,7 @@ import { readManifest, readManifestList } from './manifest.ts';
 import { bind, evalRow, fileCannotMatch, partitionCannotMatch, projectToPartition, referencedIds, summariesCannotMatch, type Bound, type Predicate } from './filter.ts';
 import { schemaById, snapshotById, specById } from './metadata.ts';
 import { readParquet } from './parquet.ts';
-import { FIELD_ID_KEY, arrowFieldFor, arrowTypeFor, columnValues, constantVector, tableFromVectors, takeRows, vectorFromValues, concatTables } from './arrow.ts';
+import { FIELD_ID_KEY, isNested, nullData, arrowFieldFor, arrowTypeFor, columnValues, constantVector, tableFromVectors, takeRows, vectorFromValues, concatTables } from './arrow.ts';
 import { toInternal, valuesEqual, formatValue, type Value } from './values.ts';
 import { IcebergError } from './errors.ts';
 
@@ -284,13 +284,25 @@ export function projectFile(t: arrow.Table, fields: NestedField[], ctx: TableCon
   const m = ctx.metadata;
   const byId = fileColumnsById(t, m, { type: 'struct', 'schema-id': -1, fields });
   const spec = m['partition-specs'].find((s) => s['spec-id'] === task.specId);
-  const outSchema = new arrow.Schema(fields.map((f) => arrowFieldFor(f)));
+  // Nested columns pass through with the file's own Arrow layout (names of list/map children
+  // differ between writers), so their output type comes from the file.
+  const outSchema = new arrow.Schema(fields.map((f) => {
+    const col = byId.get(f.id);
+    if (isNested(f.type) && col !== undefined) {
+      const field = arrowFieldFor(f);
+      return new arrow.Field(field.name, t.schema.fields[col].type, true, field.metadata);
+    }
+    return arrowFieldFor(f);
+  }));
   const batches: arrow.RecordBatch[] = [];
   const sourceBatches = t.batches.length ? t.batches : [];
   for (const batch of sourceBatches) {
     const n = batch.numRows;
-    const vectors = fields.map((f) => {
+    const vectors = fields.map((f, fi) => {
       const col = byId.get(f.id);
+      if (isNested(f.type)) {
+        return col !== undefined ? batch.getChildAt(col)! : arrow.makeVector(nullData(outSchema.fields[fi].type, n));
+      }
       if (col !== undefined) {
         const v = batch.getChildAt(col)!;
         const want = arrowTypeFor(f.type);

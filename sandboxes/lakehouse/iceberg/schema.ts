@@ -4,7 +4,7 @@
  */
 import * as arrow from 'apache-arrow';
 import type { IcebergType, NestedField, PartitionField, PartitionSpec, Schema, TableMetadata } from './types.ts';
-import { arrowFieldFor, arrowTypeFor, columnValues, icebergTypeOf, tableFromVectors, vectorFromValues, constantVector } from './arrow.ts';
+import { arrowFieldFor, arrowTypeFor, columnValues, icebergTypeOf, tableFromVectors, vectorFromValues, constantVector, nullData } from './arrow.ts';
 import { kindOf, parseDecimal, toInternal, type Value } from './values.ts';
 import { resultType } from './transforms.ts';
 import { IcebergError } from './errors.ts';
@@ -26,18 +26,37 @@ export function buildSchema(fields: FieldInput[] | Schema | arrow.Schema, schema
   if (!Array.isArray(fields)) return { ...fields, type: 'struct', 'schema-id': fields['schema-id'] ?? schemaId };
   let next = Math.max(0, ...fields.map((f) => f.id ?? 0)) + 1;
   const seen = new Set<string>();
+  const top = fields.map((f) => f.id ?? next++);
   return {
     type: 'struct',
     'schema-id': schemaId,
-    fields: fields.map((f) => {
+    fields: fields.map((f, i) => {
       if (seen.has(f.name)) throw new IcebergError(`Column "${f.name}" appears twice in the schema.`);
       seen.add(f.name);
-      const out: NestedField = { id: f.id ?? next++, name: f.name, required: f.required ?? false, type: f.type };
+      const out: NestedField = { id: top[i], name: f.name, required: f.required ?? false, type: assignNestedIds(f.type, () => next++) };
       if (f.doc) out.doc = f.doc;
       if (f.initialDefault !== undefined) { out['initial-default'] = f.initialDefault; out['write-default'] = f.initialDefault; }
       return out;
     }),
   };
+}
+
+/**
+ * Give every nested field (struct fields, list elements, map keys and values) a fresh id
+ * from `next()`, in the order they appear.
+ */
+export function assignNestedIds(type: IcebergType, next: () => number): IcebergType {
+  if (typeof type === 'string') return type;
+  if (type.type === 'struct') {
+    const ids = type.fields.map(() => next());
+    return { type: 'struct', fields: type.fields.map((f, i) => ({ id: ids[i], name: f.name, required: f.required ?? false, type: assignNestedIds(f.type, next), ...(f.doc ? { doc: f.doc } : {}) })) };
+  }
+  if (type.type === 'list') {
+    const id = next();
+    return { type: 'list', 'element-id': id, element: assignNestedIds(type.element, next), 'element-required': type['element-required'] ?? false };
+  }
+  const keyId = next(), valueId = next();
+  return { type: 'map', 'key-id': keyId, key: assignNestedIds(type.key, next), 'value-id': valueId, value: assignNestedIds(type.value, next), 'value-required': type['value-required'] ?? false };
 }
 
 export interface PartitionFieldInput {
@@ -87,12 +106,18 @@ export function conformToSchema(input: arrow.Table, schema: Schema, table: strin
     const idx = input.schema.fields.findIndex((x) => x.name === f.name);
     if (idx < 0) {
       if (f.required && f['write-default'] === undefined) throw new IcebergError(`Column "${f.name}" of table ${table} is required but missing from the data.`);
+      if (typeof f.type !== 'string') return arrow.makeVector(nullData(arrowTypeFor(f.type), n));
       return constantVector(f.type, f['write-default'] === undefined ? null : toInternal(f.type, f['write-default']), n);
     }
     const v = input.getChildAt(idx)!;
     const want = arrowTypeFor(f.type);
     let vec: arrow.Vector;
     if (v.type.typeId === want.typeId && String(v.type) === String(want)) vec = v;
+    else if (typeof f.type !== 'string') {
+      if (v.type.typeId !== want.typeId) throw new IcebergError(`Column "${f.name}" for table ${table} has Arrow type ${String(v.type)}, but the table wants ${String(want)}.`);
+      // Same layout, maybe other child names: relabel with the table's type (field ids included).
+      vec = arrow.makeVector(v.data.map((d) => d.clone(want as never)));
+    }
     else vec = vectorFromValues(f.type, convertColumn(v, f.type, f.name, table));
     if (f.required && vec.nullCount > 0) throw new IcebergError(`Column "${f.name}" of table ${table} is required but ${vec.nullCount} incoming rows have no value.`);
     return vec;
@@ -182,7 +207,8 @@ export function evolveSchema(m: TableMetadata, changes: SchemaChange[], table: s
       if (c.field.required && c.field.initialDefault === undefined) {
         throw new IcebergError(`Cannot add required column "${c.field.name}" to table ${table} without an initial default: existing rows would have no value.`);
       }
-      const f: NestedField = { id: ++lastId, name: c.field.name, required: c.field.required ?? false, type: c.field.type };
+      const id = ++lastId;
+      const f: NestedField = { id, name: c.field.name, required: c.field.required ?? false, type: assignNestedIds(c.field.type, () => ++lastId) };
       if (c.field.doc) f.doc = c.field.doc;
       if (c.field.initialDefault !== undefined) { f['initial-default'] = c.field.initialDefault; f['write-default'] = c.field.initialDefault; }
       fields.push(f);

@@ -85,6 +85,14 @@ export function columnStats(t: arrow.Table, schema: Schema): Pick<DataFile, 'val
   const valueCounts = new Map<number, bigint>(), nullValueCounts = new Map<number, bigint>(), nanValueCounts = new Map<number, bigint>();
   const lowerBounds = new Map<number, Uint8Array>(), upperBounds = new Map<number, Uint8Array>();
   schema.fields.forEach((f, i) => {
+    if (typeof f.type !== 'string') {
+      // Nested columns: counts only; bounds are kept for primitive leaves in engines that
+      // track them, which this miniature does not.
+      const v = t.getChildAt(i)!;
+      valueCounts.set(f.id, BigInt(v.length));
+      nullValueCounts.set(f.id, BigInt(v.nullCount));
+      return;
+    }
     const isFloat = kindOf(f.type) === 'float' || kindOf(f.type) === 'double';
     let nulls = 0, nans = 0, count = 0;
     let lo: Value = null, hi: Value = null;
