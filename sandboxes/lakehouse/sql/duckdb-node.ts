@@ -16,8 +16,10 @@ import { DuckDbWasmEngine, type DuckDbEngineOptions } from './duckdb-engine.ts';
 
 const require = createRequire(import.meta.url);
 
+// The worker logs every failed query with a stack trace; errors reach us as values anyway.
 const WORKER_GLUE = `
 const { parentPort, workerData } = require('node:worker_threads');
+for (const level of ['log', 'info', 'warn', 'error', 'debug']) console[level] = () => {};
 globalThis.postMessage = (data, transfer) => parentPort.postMessage(data, transfer);
 parentPort.on('message', (data) => { if (globalThis.onmessage) globalThis.onmessage({ data }); });
 require(workerData.script);
@@ -30,12 +32,20 @@ class NodeWorkerAdapter {
   private readonly worker: Worker;
   private readonly handlers = new Map<Listener, { event: string; handler: (...args: unknown[]) => void }>();
 
+  /** Requests sent and not yet answered (AsyncDuckDB gets one reply per request). */
+  private inFlight = 0;
+
   constructor(script: string) {
-    // stdout/stderr piped (and ignored): the worker logs every failed query to the console.
-    this.worker = new Worker(WORKER_GLUE, { eval: true, workerData: { script }, stdout: true, stderr: true });
-    this.worker.stdout.resume();
-    this.worker.stderr.resume();
+    this.worker = new Worker(WORKER_GLUE, { eval: true, workerData: { script } });
+    // An idle engine must not keep Node running (a script that forgets close() still ends);
+    // a busy one must, or a process awaiting a query could exit under it.
     this.worker.unref();
+    this.worker.on('message', () => {
+      if (--this.inFlight <= 0) {
+        this.inFlight = 0;
+        this.worker.unref();
+      }
+    });
   }
 
   addEventListener(type: string, listener: Listener): void {
@@ -57,6 +67,7 @@ class NodeWorkerAdapter {
   }
 
   postMessage(message: unknown, transfer?: ArrayBuffer[]): void {
+    if (this.inFlight++ === 0) this.worker.ref();
     this.worker.postMessage(message, transfer as never);
   }
 
