@@ -1,0 +1,60 @@
+/**
+ * The only sandbox code a page with a hands-on section loads up front. It waits: when the
+ * reader scrolls within a couple of screens of a section it fetches the sandbox module and
+ * starts booting the SQL engine in the background; when they press Start (or the section
+ * was open before a reload) it mounts the panes.
+ */
+type Island = typeof import('./ui/hands-on.ts');
+
+let island: Promise<Island> | null = null;
+const load = (): Promise<Island> => (island ??= import('./ui/hands-on.ts'));
+
+/** Remember across reloads that the reader had the sandbox open. */
+const openKey = (id: string) => `phlo-sandbox-open:${id}`;
+
+export function watchHandsOn(): void {
+  const roots = [...document.querySelectorAll<HTMLElement>('.hands-on[data-section]')];
+  if (roots.length === 0) return;
+  const start = (root: HTMLElement) => {
+    if (root.dataset.started) return;
+    root.dataset.started = 'yes';
+    try {
+      localStorage.setItem(openKey(root.dataset.section!), '1');
+    } catch {
+      /* storage may be disabled: the sandbox still works */
+    }
+    const line = root.querySelector<HTMLElement>('[data-runner-line]');
+    if (line) line.textContent = 'Loading the sandbox…';
+    load()
+      .then((m) => m.mount(root))
+      .catch((err: Error) => {
+        if (line) line.textContent = `The sandbox could not load: ${err.message}. Reload the page to try again.`;
+        delete root.dataset.started;
+      });
+  };
+  const observer =
+    'IntersectionObserver' in window
+      ? new IntersectionObserver(
+          (entries) => {
+            for (const e of entries) {
+              if (!e.isIntersecting) continue;
+              observer?.unobserve(e.target);
+              // Overlap the engine boot with the reader's scroll: by the click it is warm.
+              load().then((m) => m.prefetch(e.target as HTMLElement)).catch(() => {});
+            }
+          },
+          { rootMargin: '1200px 0px' },
+        )
+      : null;
+  for (const root of roots) {
+    root.querySelector('[data-start]')?.addEventListener('click', () => start(root));
+    observer?.observe(root);
+    let wasOpen = false;
+    try {
+      wasOpen = localStorage.getItem(openKey(root.dataset.section!)) === '1';
+    } catch {
+      /* ignore */
+    }
+    if (wasOpen) start(root);
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * Runs pipeline command lines in the browser: the same `runCommand` as the Node CLI, wired
+ * to the section's layered warehouse (shipped warehouse + the learner's OPFS layer), a
+ * DuckDB-WASM engine, the learner's edited project files and settings, and PGlite for
+ * publishing. Used inside the pipeline Web Worker (and in the page when OPFS is missing).
+ */
+import { runCommand, type CliIo, type CliWiring } from '../../../sandboxes/pipeline/cli/commands.ts';
+import { openLakehouse } from '../../../sandboxes/pipeline/lakehouse/open.ts';
+import { glucoseDefinitions } from '../../../sandboxes/pipeline/orchestrate/definitions.ts';
+import { Pipeline } from '../../../sandboxes/pipeline/orchestrate/pipeline.ts';
+import { openPostgres, type PostgresLike } from '../../../sandboxes/pipeline/publish/postgres.ts';
+import type { RunEvent, RunRecord } from '../../../sandboxes/pipeline/orchestrate/runlog.ts';
+import type { LineageGraph } from '../../../sandboxes/pipeline/orchestrate/graph.ts';
+import type { SqlEngine } from '../../../sandboxes/lakehouse/sql/engine.ts';
+import type { Storage } from '../../../sandboxes/lakehouse/storage/storage.ts';
+import { progressLine } from './progress.ts';
+import { loadLearnerSettings } from './learner-config.ts';
+import { PIPELINE_CONFIG_FILE, projectFiles } from './project-files.ts';
+
+export interface HostWiring {
+  storage: Storage;
+  engine: SqlEngine;
+}
+
+export interface CommandResult {
+  code: number;
+  /** The run a materialize/backfill/check/publish produced (for tasks and the asset graph). */
+  run: RunRecord | null;
+}
+
+/** Split a command line like a shell would (quotes group words); drop a leading `npm run pipeline --`. */
+export function splitCommand(line: string): string[] {
+  const out: string[] = [];
+  const re = /"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(line))) out.push(m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2] ?? m[3]!);
+  if (out[0] === 'npm' && out[1] === 'run' && out[2] === 'pipeline') out.splice(0, out[3] === '--' ? 4 : 3);
+  else if (out[0] === 'pipeline' || out[0] === 'phlo') out.shift();
+  return out;
+}
+
+export class PipelineHost {
+  private readonly wiring: HostWiring;
+  private pg: Promise<PostgresLike> | null = null;
+
+  constructor(wiring: HostWiring) {
+    this.wiring = wiring;
+  }
+
+  private async pipeline(edits: Record<string, string>, onEvent?: (e: RunEvent, run: RunRecord) => void, io?: CliIo): Promise<{ pipeline: Pipeline; lake: Awaited<ReturnType<typeof openLakehouse>> }> {
+    const project = projectFiles();
+    for (const [path, text] of Object.entries(edits)) if (path !== PIPELINE_CONFIG_FILE && path in project) project[path] = text;
+    const settings = edits[PIPELINE_CONFIG_FILE] ? await loadLearnerSettings(edits[PIPELINE_CONFIG_FILE], PIPELINE_CONFIG_FILE) : {};
+    const lake = await openLakehouse({ storage: this.wiring.storage, engine: this.wiring.engine, author: 'learner' });
+    const pipeline = new Pipeline({
+      lake,
+      definitions: glucoseDefinitions({ project, seed: settings.seed ?? 'phlo', badDays: settings.badDays ?? {} }),
+      postgres: () => (this.pg ??= openPostgres()),
+      onEvent: (e, run) => {
+        onEvent?.(e, run);
+        const line = io && progressLine(e);
+        if (line) io!.out(line);
+      },
+    });
+    return { pipeline, lake };
+  }
+
+  /** The asset graph for the learner's current files (drawn by the pane). */
+  async lineage(edits: Record<string, string>): Promise<LineageGraph> {
+    const { pipeline } = await this.pipeline(edits);
+    return pipeline.lineage();
+  }
+
+  async run(line: string, edits: Record<string, string>, io: CliIo, onEvent: (e: RunEvent) => void): Promise<CommandResult> {
+    const argv = splitCommand(line);
+    let run: RunRecord | null = null;
+    const wiring: CliWiring = {
+      open: () =>
+        this.pipeline(edits, (e, r) => {
+          run = r;
+          onEvent(e);
+        }, io),
+      passThrough: async (args, cliIo) => {
+        cliIo.err(`"${args[0]}" is not a pipeline command here. Try: help, assets, materialize, backfill, check, runs, logs, lineage, compile, tables, snapshots, sql, branch, merge.`);
+        return 2;
+      },
+    };
+    const code = await runCommand(argv, wiring, io);
+    // A structured copy: the record crosses the worker boundary.
+    return { code, run: run ? (JSON.parse(JSON.stringify(run)) as RunRecord) : null };
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * The pipeline files a learner sees: the glucose dbt project shipped with the pipeline
+ * (bundled as text at build time) plus `pipeline.config.ts`, the run settings in TypeScript.
+ */
+const shipped = import.meta.glob('../../../sandboxes/pipeline/project/**/*.{sql,yml,yaml}', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
+
+const PREFIX = '../../../sandboxes/pipeline/project/';
+
+export const PIPELINE_CONFIG_FILE = 'pipeline.config.ts';
+
+export const DEFAULT_PIPELINE_CONFIG = `// The settings the pipeline runs with in this sandbox. Edit, then run a command again.
+// Plain TypeScript: no imports; the default export is read on every run.
+
+type BadDay = 'impossible' | 'sensor-fault';
+
+const settings: {
+  seed: string;
+  badDays: Record<string, BadDay>;
+} = {
+  // Same seed, same readings: change it to get a different patient.
+  seed: 'phlo',
+  // Days whose source data is broken on purpose, e.g. { '2025-01-09': 'impossible' }:
+  // 'impossible' sends values no body produces, 'sensor-fault' a stuck sensor.
+  badDays: {},
+};
+
+export default settings;
+`;
+
+/** path relative to the project root -> text, for every shipped project file. */
+export function projectFiles(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(shipped)) out[k.slice(PREFIX.length)] = v;
+  return out;
+}
+
+/** The original text of a file the section lists (what "Restore" goes back to). */
+export function originalFile(path: string): string | undefined {
+  if (path === PIPELINE_CONFIG_FILE) return DEFAULT_PIPELINE_CONFIG;
+  return projectFiles()[path];
+}

@@ -1,0 +1,23 @@
+/** Messages between the page and the pipeline worker. */
+import type { RunEvent, RunRecord } from '../../../sandboxes/pipeline/orchestrate/runlog.ts';
+import type { LineageGraph } from '../../../sandboxes/pipeline/orchestrate/graph.ts';
+
+export interface AssetUrls {
+  duckdbWasmUrl: string;
+  duckdbWorkerUrl: string;
+  parquetWasmUrl: string;
+}
+
+export type ToWorker =
+  | { type: 'init'; warehouseUrl: string; /** Path segments of the section's warehouse layer in OPFS. */
+  opfsDir: string[]; assets: AssetUrls }
+  | { type: 'run'; id: number; line: string; files: Record<string, string> }
+  | { type: 'lineage'; id: number; files: Record<string, string> };
+
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'fatal'; message: string }
+  | { type: 'line'; id: number; stream: 'out' | 'err'; text: string }
+  | { type: 'event'; id: number; event: RunEvent }
+  | { type: 'done'; id: number; code: number; run: RunRecord | null }
+  | { type: 'lineage'; id: number; graph?: LineageGraph; error?: string };

@@ -1,0 +1,173 @@
+/**
+ * The pipeline runner the page talks to. Two kinds:
+ *  - WebContainer: a real Node in the browser (needs cross-origin isolation, a supported
+ *    browser, and StackBlitz reachable over the network to boot). See webcontainer.ts.
+ *  - Web Worker: the same command line in a worker of this page, against the section's
+ *    OPFS warehouse. It always works, offline included.
+ * `detectRunner` decides and says why in one sentence.
+ */
+import type { CliIo } from '../../../sandboxes/pipeline/cli/commands.ts';
+import type { RunEvent } from '../../../sandboxes/pipeline/orchestrate/runlog.ts';
+import type { LineageGraph } from '../../../sandboxes/pipeline/orchestrate/graph.ts';
+import type { SandboxSession } from '../runtime/session.ts';
+import { ASSET_URLS, warehouseBaseUrl, bootEngine } from '../runtime/session.ts';
+import { OPFS_ROOT } from '../runtime/section-store.ts';
+import type { CommandResult } from './host.ts';
+import type { FromWorker, ToWorker } from './protocol.ts';
+
+/** A learner's command is stopped after this long (a runaway backfill, an endless model). */
+export const COMMAND_TIME_LIMIT_MS = 180_000;
+
+export interface Runner {
+  readonly kind: 'worker' | 'in-page' | 'webcontainer';
+  run(line: string, files: Record<string, string>, io: CliIo, onEvent: (e: RunEvent) => void): Promise<CommandResult>;
+  cancel(): void;
+  lineage(files: Record<string, string>): Promise<LineageGraph>;
+}
+
+export class RunnerStopped extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunnerStopped';
+  }
+}
+
+/** The pipeline in a dedicated worker; terminated and restarted on cancel, timeout or crash. */
+export class WorkerRunner implements Runner {
+  readonly kind = 'worker' as const;
+  private readonly session: SandboxSession;
+  private worker: Worker | null = null;
+  private ready: Promise<void> | null = null;
+  private seq = 0;
+  private pending = new Map<number, { resolve: (m: FromWorker) => void; reject: (e: Error) => void; onLine?: (m: FromWorker) => void }>();
+  /** Called when the worker died on its own (out of memory, a crash in WASM). */
+  onCrash: (message: string) => void = () => {};
+  restarts = 0;
+
+  constructor(session: SandboxSession) {
+    this.session = session;
+  }
+
+  private start(): Promise<void> {
+    if (this.ready) return this.ready;
+    const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: `pipeline-${this.session.config.id}` });
+    this.worker = worker;
+    this.ready = new Promise<void>((resolve, reject) => {
+      worker.addEventListener('message', (ev: MessageEvent<FromWorker>) => {
+        const m = ev.data;
+        if (m.type === 'ready') return resolve();
+        if (m.type === 'fatal') return reject(new Error(m.message));
+        const p = this.pending.get(m.id);
+        if (!p) return;
+        if (m.type === 'line' || m.type === 'event') p.onLine?.(m);
+        else {
+          this.pending.delete(m.id);
+          p.resolve(m);
+        }
+      });
+      worker.addEventListener('error', (ev) => {
+        ev.preventDefault();
+        this.crashed(`the pipeline worker crashed${ev.message ? ` (${ev.message})` : ''}`);
+        reject(new Error('the pipeline worker crashed while starting'));
+      });
+    });
+    const init: ToWorker = { type: 'init', warehouseUrl: warehouseBaseUrl(), opfsDir: [OPFS_ROOT, this.session.config.id, 'warehouse'], assets: ASSET_URLS };
+    worker.postMessage(init);
+    this.ready.catch(() => this.stop());
+    return this.ready;
+  }
+
+  private stop(): void {
+    this.worker?.terminate();
+    this.worker = null;
+    this.ready = null;
+  }
+
+  private crashed(message: string): void {
+    this.stop();
+    this.restarts++;
+    for (const p of this.pending.values()) p.reject(new RunnerStopped(`${message}. It has been restarted; your files are kept. Run the command again.`));
+    this.pending.clear();
+    this.onCrash(message);
+  }
+
+  /** Boot the worker (and its DuckDB) ahead of the first command. */
+  warm(): void {
+    void this.start().catch(() => {});
+  }
+
+  async run(line: string, files: Record<string, string>, io: CliIo, onEvent: (e: RunEvent) => void): Promise<CommandResult> {
+    await this.start();
+    const id = ++this.seq;
+    const done = new Promise<FromWorker>((resolve, reject) => {
+      this.pending.set(id, {
+        resolve,
+        reject,
+        onLine: (m) => {
+          if (m.type === 'line') (m.stream === 'out' ? io.out : io.err)(m.text);
+          else if (m.type === 'event') onEvent(m.event);
+        },
+      });
+    });
+    const timer = setTimeout(() => {
+      const p = this.pending.get(id);
+      if (!p) return;
+      this.pending.delete(id);
+      this.stop();
+      this.restarts++;
+      p.reject(new RunnerStopped(`Stopped after ${COMMAND_TIME_LIMIT_MS / 1000} s (the time limit). Main is unchanged: runs write on their own branch until their checks pass.`));
+    }, COMMAND_TIME_LIMIT_MS);
+    this.worker!.postMessage({ type: 'run', id, line, files } satisfies ToWorker);
+    try {
+      const m = await done;
+      return m.type === 'done' ? { code: m.code, run: m.run } : { code: 1, run: null };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  cancel(): void {
+    if (this.pending.size === 0) return;
+    this.stop();
+    this.restarts++;
+    for (const p of this.pending.values()) p.reject(new RunnerStopped('Cancelled. Main is unchanged unless the run had already merged; your files are kept.'));
+    this.pending.clear();
+  }
+
+  async lineage(files: Record<string, string>): Promise<LineageGraph> {
+    await this.start();
+    const id = ++this.seq;
+    const m = await new Promise<FromWorker>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker!.postMessage({ type: 'lineage', id, files } satisfies ToWorker);
+    });
+    if (m.type !== 'lineage' || !m.graph) throw new Error(m.type === 'lineage' && m.error ? m.error : 'no asset graph');
+    return m.graph;
+  }
+}
+
+/** Without OPFS the worker cannot see the page's memory: run in the page instead. */
+export class InPageRunner implements Runner {
+  readonly kind = 'in-page' as const;
+  private host: Promise<import('./host.ts').PipelineHost> | null = null;
+  private readonly session: SandboxSession;
+  constructor(session: SandboxSession) {
+    this.session = session;
+  }
+  private get(): Promise<import('./host.ts').PipelineHost> {
+    this.host ??= (async () => {
+      const { PipelineHost } = await import('./host.ts');
+      return new PipelineHost({ storage: this.session.storage, engine: await bootEngine() });
+    })();
+    return this.host;
+  }
+  async run(line: string, files: Record<string, string>, io: CliIo, onEvent: (e: RunEvent) => void): Promise<CommandResult> {
+    return (await this.get()).run(line, files, io, onEvent);
+  }
+  cancel(): void {
+    /* in the page a run cannot be interrupted; the time limit of each query still applies */
+  }
+  async lineage(files: Record<string, string>): Promise<LineageGraph> {
+    return (await this.get()).lineage(files);
+  }
+}

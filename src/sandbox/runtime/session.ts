@@ -1,0 +1,138 @@
+/**
+ * One section's live sandbox: its SQL engine (DuckDB-WASM in its own worker), its warehouse
+ * (the shipped warehouse with the learner's layer on top) and its saved state.
+ *
+ * The engine boots as soon as the reader scrolls near the section (see ../boot.ts), so by
+ * the time they press "Start" the 34 MB WASM module is usually compiled and waiting.
+ */
+import duckdbWasmUrl from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
+import duckdbWorkerUrl from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
+import parquetWasmUrl from 'parquet-wasm/esm/parquet_wasm_bg.wasm?url';
+import { createBrowserEngine } from '../../../sandboxes/lakehouse/sql/duckdb-browser.ts';
+import type { SqlEngine } from '../../../sandboxes/lakehouse/sql/engine.ts';
+import { HttpStorage } from '../../../sandboxes/lakehouse/storage/http.ts';
+import { initParquet } from '../../../sandboxes/lakehouse/iceberg/parquet.ts';
+import { openWarehouse, type Warehouse } from '../../../sandboxes/lakehouse/warehouse.ts';
+import type { SectionConfig } from '../sections/types.ts';
+import { LayeredStorage } from './layered-storage.ts';
+import { loadCheckpoints, type Checkpoint } from './checkpoints.ts';
+import { openSectionStore, type SectionStore } from './section-store.ts';
+
+export const ASSET_URLS = { duckdbWasmUrl, duckdbWorkerUrl, parquetWasmUrl };
+
+/** Where the site serves the prebuilt warehouse (written by the pipeline's build step). */
+export function warehouseBaseUrl(): string {
+  return new URL(`${import.meta.env.BASE_URL.replace(/\/?$/, '/')}warehouse/`, location.href).toString();
+}
+
+/** Per-query time limit: a runaway query is stopped (and the engine restarted) after this. */
+export const QUERY_TIME_LIMIT_MS = 30_000;
+
+export class StateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StateError';
+  }
+}
+
+export class SandboxSession {
+  readonly config: SectionConfig;
+  readonly store: SectionStore;
+  readonly engine: SqlEngine;
+  readonly shipped: HttpStorage;
+  warehouse!: Warehouse;
+  storage!: LayeredStorage;
+  checkpoint: Checkpoint | null = null;
+  /** Listeners told when the warehouse changed (a commit, a merge, a pipeline run, a reset). */
+  private readonly listeners = new Set<(why: string) => void>();
+
+  private constructor(config: SectionConfig, store: SectionStore, engine: SqlEngine, shipped: HttpStorage) {
+    this.config = config;
+    this.store = store;
+    this.engine = engine;
+    this.shipped = shipped;
+  }
+
+  static async open(config: SectionConfig, engine?: Promise<SqlEngine>): Promise<SandboxSession> {
+    const base = warehouseBaseUrl();
+    const shipped = new HttpStorage(base);
+    const [store, eng, checkpoints] = await Promise.all([
+      openSectionStore(config.id),
+      engine ?? bootEngine(),
+      loadCheckpoints(base),
+      initParquet(parquetWasmUrl),
+    ]);
+    const session = new SandboxSession(config, store, eng, shipped);
+    session.checkpoint = checkpoints.get(config.checkpoint) ?? null;
+    await session.openWarehouse();
+    return session;
+  }
+
+  /** (Re)open the warehouse over the current layer; applies the checkpoint on first use. */
+  async openWarehouse(): Promise<void> {
+    this.storage = new LayeredStorage(this.shipped, this.store.warehouse);
+    // A fresh warehouse object (same engine): its caches must not outlive a reset.
+    this.warehouse = await openWarehouse({ storage: this.storage, engine: this.engine, author: 'learner' });
+    const started = await this.store.state.get<string>('checkpoint-applied');
+    if (started === undefined) {
+      await this.applyCheckpoint();
+      await this.store.state.set('checkpoint-applied', this.config.checkpoint);
+    }
+  }
+
+  private async applyCheckpoint(): Promise<void> {
+    const cp = this.checkpoint;
+    if (!cp) return;
+    const refs = await this.warehouse.references();
+    const has = (name: string) => refs.find((r) => r.name === name);
+    for (const [name, hash] of Object.entries(cp.branches)) {
+      const existing = has(name);
+      if (!existing) await this.warehouse.catalog.createReference(name, 'BRANCH', hash);
+      else if (existing.hash !== hash) await this.warehouse.assignRef(name, hash);
+    }
+    for (const [name, hash] of Object.entries(cp.tags)) {
+      if (!has(name)) await this.warehouse.catalog.createReference(name, 'TAG', hash);
+    }
+  }
+
+  /** Throws a StateError when the saved state cannot be read (the UI then offers a reset). */
+  async verify(): Promise<void> {
+    try {
+      const refs = await this.warehouse.references();
+      if (!refs.some((r) => r.name === 'main')) throw new Error('the branch main is missing');
+      for (const r of refs) await this.warehouse.catalog.entries(r.name);
+    } catch (err) {
+      throw new StateError(`The saved state of this section could not be read (${(err as Error).message}).`);
+    }
+  }
+
+  /** Back to the section's checkpoint. Edited pipeline files are kept. */
+  async reset(): Promise<void> {
+    await this.store.clearWarehouse();
+    await this.store.state.delete('checkpoint-applied');
+    await this.store.state.delete('tasks');
+    await this.store.state.delete('last-run');
+    await this.store.state.delete('last-result');
+    await this.openWarehouse();
+    this.changed('reset');
+  }
+
+  onChange(fn: (why: string) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  changed(why: string): void {
+    for (const fn of this.listeners) {
+      try {
+        fn(why);
+      } catch (err) {
+        console.error(err);
+      }
+    }
+  }
+}
+
+export function bootEngine(): Promise<SqlEngine> {
+  return createBrowserEngine({ mainModule: duckdbWasmUrl, mainWorker: duckdbWorkerUrl }, { timeLimitMs: QUERY_TIME_LIMIT_MS, cancelGraceMs: 1500 });
+}

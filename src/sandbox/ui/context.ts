@@ -1,0 +1,33 @@
+/** What the panes of one section share: the session, the chosen reference, and events. */
+import type { SandboxSession } from '../runtime/session.ts';
+import type { SectionConfig } from '../sections/types.ts';
+import type { ResultData } from './grid.ts';
+
+export interface RunSummary {
+  status: 'success' | 'failed';
+  command: string;
+  runId?: string;
+  failedCheck?: string;
+  assets?: string[];
+  at: number;
+}
+
+export interface PaneContext {
+  session: SandboxSession;
+  config: SectionConfig;
+  /** Branch or tag the console and the panes read (the reader's "checked out" ref). */
+  ref: string;
+  setRef(ref: string): void;
+  /** Put SQL in the console (and run it when `run`), e.g. from the timeline. */
+  loadQuery(sql: string, options?: { run?: boolean; ref?: string; snapshotId?: string }): void;
+  /** Show a pane by kind. */
+  showPane(kind: string): void;
+  /** The last result the console produced (for "same-result" tasks). */
+  lastResult: { sql: string; data: ResultData } | null;
+  lastRun: RunSummary | null;
+  /** Announce something to screen readers. */
+  announce(text: string): void;
+  /** Listen to section events: 'ref', 'result', 'run', 'changed'. */
+  on(event: string, fn: (detail: unknown) => void): void;
+  emit(event: string, detail?: unknown): void;
+}

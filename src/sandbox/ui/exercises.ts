@@ -1,0 +1,197 @@
+/**
+ * The section's tasks. Each is checked against the learner's own warehouse (never against
+ * a stored answer), after every query, commit, merge and run, and on demand. A task shows
+ * pass or not yet, a hint, and a Solution that explains and can apply the answer.
+ */
+import { h, clear, errorText } from './dom.ts';
+import type { PaneContext } from './context.ts';
+import type { Task, TaskCheck } from '../sections/types.ts';
+import { resultFromArrow, type ResultData } from './grid.ts';
+
+const TASKS_KEY = 'tasks';
+
+type Outcome = { passed: boolean; detail: string };
+
+function rowKeys(data: ResultData): string[] {
+  return data.rows.map((r) => JSON.stringify(r.map((v) => (typeof v === 'number' ? Number(v.toPrecision(12)) : v)))).sort();
+}
+
+export async function checkTask(ctx: PaneContext, check: TaskCheck): Promise<Outcome> {
+  const wh = ctx.session.warehouse;
+  switch (check.kind) {
+    case 'sql': {
+      const data = resultFromArrow(await wh.sql(check.sql, { ref: check.ref ?? 'main' }));
+      if (check.expect === 'rows') return { passed: data.rows.length > 0, detail: `${data.rows.length} row(s)` };
+      const v = data.rows[0]?.[0];
+      return { passed: v === true || v === 'true' || v === 1, detail: `the check query returned ${JSON.stringify(v ?? null)}` };
+    }
+    case 'same-result': {
+      const last = ctx.lastResult;
+      if (!last) return { passed: false, detail: 'run a query in the console first' };
+      const want = resultFromArrow(await wh.sql(check.sql, { ref: check.ref ?? 'main' }));
+      const a = rowKeys(last.data);
+      const b = rowKeys(want);
+      const same = a.length === b.length && a.every((x, i) => x === b[i]);
+      return { passed: same, detail: same ? 'your last result matches' : `your last result has ${last.data.rows.length} row(s) that do not match the expected ${want.rows.length}` };
+    }
+    case 'ref-exists': {
+      const refs = await wh.references();
+      const ref = refs.find((r) => r.name === check.name && (!check.type || r.type === (check.type === 'tag' ? 'TAG' : 'BRANCH')));
+      if (!ref) return { passed: false, detail: `no ${check.type ?? 'reference'} named ${check.name} yet` };
+      if (check.minCommitsAhead) {
+        const main = new Set((await wh.log('main')).map((c) => c.hash));
+        const ahead = (await wh.log(check.name)).filter((c) => !main.has(c.hash)).length;
+        return { passed: ahead >= check.minCommitsAhead, detail: `${check.name} is ${ahead} commit(s) ahead of main` };
+      }
+      return { passed: true, detail: `${check.name} exists at ${ref.hash.slice(0, 8)}` };
+    }
+    case 'snapshot-count': {
+      const n = (await wh.snapshots(check.table, check.ref ?? 'main')).length;
+      const ok = (check.atLeast === undefined || n >= check.atLeast) && (check.exactly === undefined || n === check.exactly);
+      return { passed: ok, detail: `${check.table} has ${n} snapshot(s)` };
+    }
+    case 'pipeline-run': {
+      const run = ctx.lastRun;
+      if (!run) return { passed: false, detail: 'no pipeline run yet in this section' };
+      let ok = run.status === check.status;
+      if (ok && check.asset) ok = !!run.assets?.includes(check.asset);
+      if (ok && check.failedCheck) ok = !!run.failedCheck?.includes(check.failedCheck);
+      return { passed: ok, detail: `last run ${run.runId ?? ''} ${run.status}${run.failedCheck ? ` (failed check ${run.failedCheck})` : ''}` };
+    }
+  }
+}
+
+export class Exercises {
+  readonly el: HTMLElement;
+  private readonly ctx: PaneContext;
+  private readonly rows = new Map<string, { status: HTMLElement; detail: HTMLElement; li: HTMLElement }>();
+  private passed: Record<string, boolean> = {};
+  private checking = false;
+  private again = false;
+
+  constructor(ctx: PaneContext) {
+    this.ctx = ctx;
+    const list = h('ol', { class: 'sbx-tasks' }, ctx.config.tasks.map((t) => this.task(t)));
+    this.el = h(
+      'section',
+      { class: 'sbx-exercises', 'aria-label': 'Exercises' },
+      h('div', { class: 'sbx-ex-head' }, h('h4', {}, 'Exercises'), h('button', { type: 'button', class: 'sbx-btn sbx-small', onclick: () => void this.checkAll() }, 'Check all')),
+      list,
+    );
+    ctx.on('changed', (why) => {
+      if (why !== 'reset') return;
+      this.passed = {};
+      for (const t of ctx.config.tasks) this.paint(t.id, { passed: false, detail: '' });
+    });
+    for (const ev of ['result', 'run', 'changed']) ctx.on(ev, () => void this.checkAll());
+    void this.restore();
+  }
+
+  private async restore(): Promise<void> {
+    const state = ctx_state(this.ctx);
+    this.passed = (await state.get<Record<string, boolean>>(TASKS_KEY).catch(() => undefined)) ?? {};
+    this.ctx.lastRun = (await state.get<PaneContext['lastRun']>('last-run').catch(() => undefined)) ?? this.ctx.lastRun;
+    for (const [id, ok] of Object.entries(this.passed)) this.paint(id, { passed: ok, detail: ok ? 'passed earlier' : '' });
+    await this.checkAll();
+  }
+
+  private task(t: Task): HTMLElement {
+    const status = h('span', { class: 'sbx-task-status', 'data-status': 'todo' }, 'not yet');
+    const detail = h('span', { class: 'sbx-task-detail' });
+    const solution = h('div', { class: 'sbx-solution', hidden: true });
+    const hint = h('p', { class: 'sbx-hint', hidden: true }, h('strong', {}, 'Hint: '), t.hint);
+    const li = h(
+      'li',
+      { class: 'sbx-task', 'data-task': t.id },
+      h('div', { class: 'sbx-task-head' }, status, h('strong', {}, t.title)),
+      h('p', {}, t.description),
+      h(
+        'div',
+        { class: 'sbx-task-actions' },
+        h('button', { type: 'button', class: 'sbx-btn sbx-small', onclick: () => void this.checkOne(t) }, 'Check'),
+        h('button', { type: 'button', class: 'sbx-btn sbx-small', 'aria-expanded': 'false', onclick: (e: Event) => toggle(e.currentTarget as HTMLElement, hint) }, 'Hint'),
+        h('button', { type: 'button', class: 'sbx-btn sbx-small', 'aria-expanded': 'false', onclick: (e: Event) => (this.fillSolution(t, solution), toggle(e.currentTarget as HTMLElement, solution)) }, 'Solution'),
+        detail,
+      ),
+      hint,
+      solution,
+    );
+    this.rows.set(t.id, { status, detail, li });
+    return li;
+  }
+
+  private fillSolution(t: Task, box: HTMLElement): void {
+    const s = t.solution;
+    clear(
+      box,
+      h('p', {}, s.explain),
+      s.sql ? h('pre', {}, h('code', {}, s.sql)) : null,
+      s.commands?.length ? h('pre', {}, h('code', {}, s.commands.join('\n'))) : null,
+      s.files ? h('p', {}, `Changes ${Object.keys(s.files).join(', ')}.`) : null,
+      h('button', { type: 'button', class: 'sbx-btn sbx-small sbx-primary', onclick: () => void this.apply(t) }, 'Apply the solution'),
+    );
+  }
+
+  private async apply(t: Task): Promise<void> {
+    const s = t.solution;
+    if (s.files) this.ctx.emit('pipeline-files', s.files);
+    if (s.sql) this.ctx.loadQuery(s.sql, { run: true });
+    for (const cmd of s.commands ?? []) {
+      this.ctx.showPane('pipeline');
+      await new Promise<void>((resolve) => this.ctx.emit('pipeline-command', { line: cmd, done: resolve }));
+    }
+  }
+
+  async checkOne(t: Task): Promise<void> {
+    try {
+      const out = await checkTask(this.ctx, t.check);
+      this.paint(t.id, out);
+      if (out.passed !== this.passed[t.id]) {
+        this.passed[t.id] = out.passed;
+        await ctx_state(this.ctx).set(TASKS_KEY, this.passed).catch(() => {});
+        if (out.passed) this.ctx.announce(`Task passed: ${t.title}`);
+      }
+    } catch (err) {
+      this.paint(t.id, { passed: false, detail: errorText(err) });
+    }
+  }
+
+  async checkAll(): Promise<void> {
+    if (this.checking) {
+      this.again = true;
+      return;
+    }
+    this.checking = true;
+    try {
+      for (const t of this.ctx.config.tasks) {
+        // A task passed once stays passed unless the learner resets the section.
+        if (this.passed[t.id] && t.check.kind !== 'ref-exists' && t.check.kind !== 'snapshot-count') continue;
+        await this.checkOne(t);
+      }
+    } finally {
+      this.checking = false;
+      if (this.again) {
+        this.again = false;
+        void this.checkAll();
+      }
+    }
+  }
+
+  private paint(id: string, out: Outcome): void {
+    const row = this.rows.get(id);
+    if (!row) return;
+    row.status.dataset.status = out.passed ? 'pass' : 'todo';
+    row.status.textContent = out.passed ? 'passed' : 'not yet';
+    row.li.dataset.passed = String(out.passed);
+    row.detail.textContent = out.detail;
+  }
+}
+
+function ctx_state(ctx: PaneContext) {
+  return ctx.session.store.state;
+}
+
+function toggle(button: HTMLElement, box: HTMLElement): void {
+  box.hidden = !box.hidden;
+  button.setAttribute('aria-expanded', String(!box.hidden));
+}

@@ -1,0 +1,245 @@
+/**
+ * The heavy island of a hands-on section, loaded on demand by ../boot.ts. It opens the
+ * section's session (engine + warehouse + saved state), then lays out the panes the
+ * section config asks for as tabs (stacked on a phone), the exercise list, and a toolbar
+ * with the storage in use and "Reset to checkpoint".
+ */
+import '../sandbox.css';
+import type { SectionConfig, PaneKind } from '../sections/types.ts';
+import { SandboxSession, bootEngine, StateError } from '../runtime/session.ts';
+import type { SqlEngine } from '../../../sandboxes/lakehouse/sql/engine.ts';
+import { h, clear, nextId, errorText } from './dom.ts';
+import type { PaneContext } from './context.ts';
+import { SqlConsole } from './sql-console.ts';
+import { TimelinePane } from './timeline.ts';
+import { BranchesPane } from './branches.ts';
+import { ExplorerPane } from './explorer.ts';
+import { PipelinePane } from './pipeline-pane.ts';
+import { Exercises } from './exercises.ts';
+
+const PANE_LABELS: Record<PaneKind, string> = {
+  sql: 'SQL console',
+  timeline: 'Snapshots',
+  branches: 'Branches',
+  explorer: 'Iceberg explorer',
+  pipeline: 'Pipeline',
+};
+
+const engines = new WeakMap<HTMLElement, Promise<SqlEngine>>();
+const sessions = new WeakMap<HTMLElement, Promise<SandboxSession>>();
+
+function configOf(root: HTMLElement): SectionConfig {
+  const json = root.querySelector('script[data-config]')?.textContent;
+  if (!json) throw new Error('this hands-on section has no configuration');
+  return JSON.parse(json) as SectionConfig;
+}
+
+function engineFor(root: HTMLElement): Promise<SqlEngine> {
+  let p = engines.get(root);
+  if (!p) {
+    p = bootEngine();
+    engines.set(root, p);
+    p.catch(() => engines.delete(root));
+  }
+  return p;
+}
+
+function sessionFor(root: HTMLElement): Promise<SandboxSession> {
+  let p = sessions.get(root);
+  if (!p) {
+    p = SandboxSession.open(configOf(root), engineFor(root));
+    sessions.set(root, p);
+    p.catch(() => sessions.delete(root));
+  }
+  return p;
+}
+
+/** Scrolled near: boot DuckDB-WASM and read the warehouse while the reader reads. */
+export function prefetch(root: HTMLElement): void {
+  (window as unknown as { __phloSandboxPrefetch?: number }).__phloSandboxPrefetch = performance.now();
+  void sessionFor(root).catch(() => {});
+}
+
+export async function mount(root: HTMLElement): Promise<void> {
+  const config = configOf(root);
+  const stage = root.querySelector<HTMLElement>('[data-stage]')!;
+  const line = root.querySelector<HTMLElement>('[data-runner-line]');
+  if (line) line.textContent = 'Starting DuckDB-WASM and opening the warehouse…';
+  let session: SandboxSession;
+  try {
+    session = await sessionFor(root);
+    await session.verify();
+  } catch (err) {
+    if (err instanceof StateError || (sessions.get(root) && !(err instanceof TypeError))) {
+      showCorrupt(root, stage, config, errorText(err));
+      return;
+    }
+    throw err;
+  }
+  render(root, stage, session);
+}
+
+/** The saved state cannot be read: say so, and offer the one thing that fixes it. */
+function showCorrupt(root: HTMLElement, stage: HTMLElement, config: SectionConfig, message: string): void {
+  const reset = h('button', { type: 'button', class: 'sbx-btn sbx-primary' }, 'Reset this section');
+  reset.addEventListener('click', async () => {
+    reset.disabled = true;
+    const { openSectionStore } = await import('../runtime/section-store.ts');
+    const store = await openSectionStore(config.id);
+    // Keep the learner's edited files: only the warehouse layer and run state go.
+    await store.clearWarehouse();
+    for (const k of ['checkpoint-applied', 'tasks', 'last-run', 'last-result']) await store.state.delete(k).catch(() => {});
+    sessions.delete(root);
+    await mount(root);
+  });
+  clear(
+    stage,
+    h(
+      'div',
+      { class: 'sbx-error', role: 'alert', 'data-corrupt': '' },
+      h('p', {}, h('strong', {}, 'This section’s saved state is damaged. '), message),
+      h('p', {}, 'Resetting returns the warehouse to the section’s starting point; your edited pipeline files are kept.'),
+      reset,
+    ),
+  );
+}
+
+function render(root: HTMLElement, stage: HTMLElement, session: SandboxSession): void {
+  const config = session.config;
+  const listeners = new Map<string, Set<(d: unknown) => void>>();
+  const live = h('div', { class: 'sbx-sr-only', 'aria-live': 'polite' });
+  const tabs: { kind: PaneKind; tab: HTMLButtonElement; panel: HTMLElement }[] = [];
+  let sqlConsole: SqlConsole | null = null;
+
+  const ctx: PaneContext = {
+    session,
+    config,
+    ref: 'main',
+    setRef(ref) {
+      if (ref === ctx.ref) return;
+      ctx.ref = ref;
+      ctx.emit('ref', ref);
+    },
+    loadQuery(sql, options = {}) {
+      ctx.showPane('sql');
+      sqlConsole?.load(sql, options);
+    },
+    showPane(kind) {
+      const t = tabs.find((x) => x.kind === kind);
+      if (t) select(t);
+    },
+    lastResult: null,
+    lastRun: null,
+    announce(text) {
+      live.textContent = '';
+      setTimeout(() => (live.textContent = text), 30);
+    },
+    on(event, fn) {
+      let set = listeners.get(event);
+      if (!set) listeners.set(event, (set = new Set()));
+      set.add(fn);
+    },
+    emit(event, detail) {
+      for (const fn of listeners.get(event) ?? []) {
+        try {
+          fn(detail);
+        } catch (err) {
+          console.error(err);
+        }
+      }
+    },
+  };
+  session.onChange((why) => ctx.emit('changed', why));
+
+  const tabList = h('div', { class: 'sbx-tabs', role: 'tablist', 'aria-label': `${config.title}: panes` });
+  const panels = h('div', { class: 'sbx-panels' });
+  const select = (t: (typeof tabs)[number], focus = false) => {
+    for (const x of tabs) {
+      const on = x === t;
+      x.tab.setAttribute('aria-selected', String(on));
+      x.tab.tabIndex = on ? 0 : -1;
+      x.panel.hidden = !on;
+    }
+    if (focus) t.tab.focus();
+    ctx.emit('pane', t.kind);
+  };
+  for (const kind of config.panes) {
+    const tabId = nextId('sbx-tab');
+    const panelId = nextId('sbx-panel');
+    const tab = h('button', { type: 'button', role: 'tab', id: tabId, 'aria-controls': panelId, class: 'sbx-tab', 'data-pane': kind }, PANE_LABELS[kind]);
+    const panel = h('div', { role: 'tabpanel', id: panelId, 'aria-labelledby': tabId, class: 'sbx-panel', 'data-pane': kind, tabindex: 0 });
+    let content: HTMLElement;
+    switch (kind) {
+      case 'sql':
+        sqlConsole = new SqlConsole(ctx);
+        content = sqlConsole.el;
+        break;
+      case 'timeline':
+        content = new TimelinePane(ctx).el;
+        break;
+      case 'branches':
+        content = new BranchesPane(ctx).el;
+        break;
+      case 'explorer':
+        content = new ExplorerPane(ctx).el;
+        break;
+      case 'pipeline':
+        content = new PipelinePane(ctx).el;
+        break;
+    }
+    panel.appendChild(content);
+    const entry = { kind, tab, panel };
+    tab.addEventListener('click', () => select(entry));
+    tab.addEventListener('keydown', (e) => {
+      const i = tabs.indexOf(entry);
+      const next = e.key === 'ArrowRight' ? i + 1 : e.key === 'ArrowLeft' ? i - 1 : e.key === 'Home' ? 0 : e.key === 'End' ? tabs.length - 1 : null;
+      if (next === null) return;
+      e.preventDefault();
+      select(tabs[(next + tabs.length) % tabs.length]!, true);
+    });
+    tabs.push(entry);
+    tabList.appendChild(tab);
+    panels.appendChild(panel);
+  }
+
+  const exercises = config.tasks.length ? new Exercises(ctx) : null;
+  const storageNote =
+    session.store.kind === 'opfs'
+      ? 'Your work is saved in this browser (private file storage) and survives a reload.'
+      : 'This browser has no private file storage: your work lasts until you leave the page.';
+  const resetButton = h('button', { type: 'button', class: 'sbx-btn', 'data-reset': '' }, 'Reset to checkpoint');
+  resetButton.addEventListener('click', async () => {
+    if (!confirm('Return this section’s warehouse to its starting point? Your edited pipeline files are kept.')) return;
+    resetButton.disabled = true;
+    try {
+      await session.reset();
+      ctx.setRef('main');
+      ctx.lastResult = null;
+      ctx.lastRun = null;
+      ctx.announce('The section is back at its checkpoint.');
+    } finally {
+      resetButton.disabled = false;
+    }
+  });
+
+  root.querySelector('.hands-on-task-preview')?.remove();
+  clear(
+    stage,
+    h(
+      'div',
+      { class: 'sbx', 'data-sandbox': config.id },
+      h(
+        'div',
+        { class: 'sbx-bar' },
+        h('p', { class: 'sbx-where' }, `Checkpoint “${config.checkpoint}”${session.checkpoint ? '' : ' (the warehouse as shipped)'} · ${storageNote}`),
+        resetButton,
+      ),
+      tabList,
+      panels,
+      exercises?.el,
+      live,
+    ),
+  );
+  if (tabs[0]) select(tabs[0]);
+  root.dataset.ready = 'yes';
+}
