@@ -96,7 +96,7 @@ function plain(v: unknown): JsonValue {
   if (typeof v === 'number') return Number.isFinite(v) ? v : String(v);
   if (typeof v === 'string' || typeof v === 'boolean') return v;
   if (v instanceof Uint8Array) return [...v].map((b) => b.toString(16).padStart(2, '0')).join('');
-  if (ArrayBuffer.isView(v)) return [...(v as unknown as ArrayLike<number | bigint>)].map((x) => plain(x));
+  if (ArrayBuffer.isView(v)) return Array.from(v as unknown as ArrayLike<number | bigint>, (x) => plain(x));
   if (Array.isArray(v)) return v.map(plain);
   if (typeof v === 'object') {
     const o = v as { toJSON?: () => unknown };
