@@ -26,8 +26,8 @@ commands
   files <table> [--snapshot ID | --as-of TIME] data files of a snapshot (with delete files)
   scan <table> [--snapshot ID | --as-of TIME | --ref NAME] [--limit N]
   sql "<query>" [--ref NAME] [--snapshot ID | --as-of TIME]
-  branch list | branch create NAME [--from REF] | branch delete NAME
-  tag list | tag create NAME [--from REF] | tag delete NAME
+  branch list | branch create NAME [REF] | branch delete NAME
+  tag list | tag create NAME [REF] | tag delete NAME     (tag NAME [REF] = tag create)
   log [REF] [--limit N]                       catalog commits, newest first
   diff FROM TO                                tables that differ between two refs
   merge FROM [INTO] [--message TEXT]          merge a branch (default into main)
@@ -276,9 +276,15 @@ async function sqlCommand(ctx: Context, engine: () => Promise<SqlEngine>): Promi
 }
 
 async function refCommand(ctx: Context, type: 'BRANCH' | 'TAG'): Promise<number> {
-  const [action = 'list', name] = ctx.args.positionals;
+  let [action = 'list', name, from] = ctx.args.positionals;
   const flags = ctx.args.flags;
   const word = type === 'BRANCH' ? 'branch' : 'tag';
+  // `tag v1 [REF]` and `branch dev [REF]` are short for `create`.
+  if (!['list', 'create', 'delete'].includes(action)) {
+    from = name;
+    name = action;
+    action = 'create';
+  }
   if (action === 'list') {
     const w = await warehouse(ctx);
     const refs = (await w.references()).filter((r) => r.type === type);
@@ -288,7 +294,8 @@ async function refCommand(ctx: Context, type: 'BRANCH' | 'TAG'): Promise<number>
   if (!name) throw new UsageError(`${word} ${action} needs a name`);
   const w = await warehouse(ctx, { write: true });
   if (action === 'create') {
-    const ref = type === 'BRANCH' ? await w.createBranch(name, flags.get('from')) : await w.tag(name, flags.get('from'));
+    const source = flags.get('from') ?? from;
+    const ref = type === 'BRANCH' ? await w.createBranch(name, source) : await w.tag(name, source);
     print(ctx, [{ created: word, name: ref.name, hash: ref.hash }]);
     return 0;
   }

@@ -102,7 +102,7 @@ test('sql on a branch (and a table part naming another ref); errors are one line
 test('branch, tag, log, diff and merge', async () => {
   assert.deepEqual((await json('branch', 'list', '--warehouse', dir)).map((r) => r.name), ['dev', 'main']);
   await json('branch', 'create', 'audit', '--from', 'dev', '--warehouse', dir);
-  await json('tag', 'create', 'before-merge', '--warehouse', dir);
+  await json('tag', 'before-merge', 'main', '--warehouse', dir);
   assert.deepEqual((await json('tag', 'list', '--warehouse', dir)).map((r) => r.name), ['before-merge']);
   const log = await json('log', 'dev', '--warehouse', dir);
   assert.equal(log.length, 5);
