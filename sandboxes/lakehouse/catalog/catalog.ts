@@ -123,9 +123,24 @@ export class Catalog {
 
   /**
    * Resolve a reference expression to a commit hash: `main`, a tag, a full 64-hex hash,
-   * `name@hash` (that hash, checked to be on the reference), `name~N` (N-th first parent).
+   * `name@hash` (that hash, checked to be on the reference), `name~N` (N-th first parent),
+   * `name*<ISO time or ms>` (the head of `name` at that time).
    */
   async resolve(spec: string = this.defaultBranch): Promise<{ hash: string; ref?: Reference }> {
+    const star = /^(.*)\*(.+)$/.exec(spec);
+    if (star) {
+      // Nessie's `name*<time>`: the commit that was the head of `name` at that time.
+      const when = /^\d+$/.test(star[2]!) ? Number(star[2]) : Date.parse(star[2]!);
+      if (Number.isNaN(when)) throw new CatalogError('BAD_REQUEST', `'${star[2]}' in '${spec}' is not a time: use ISO-8601 (2026-01-01T00:00:00Z) or milliseconds.`);
+      const base = await this.resolve(star[1]!);
+      let hash: string | undefined = base.hash;
+      while (hash) {
+        const commit = await this.readCommit(hash);
+        if (Date.parse(commit.time) <= when) return { hash, ref: base.ref };
+        hash = commit.parents[0];
+      }
+      throw new CatalogError('REFERENCE_NOT_FOUND', `'${star[1]}' has no commit at or before ${new Date(when).toISOString()}.`);
+    }
     const tilde = /^(.*)~(\d+)$/.exec(spec);
     if (tilde) {
       const base = await this.resolve(tilde[1]!);

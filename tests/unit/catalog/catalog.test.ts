@@ -216,3 +216,19 @@ test('the catalog persists on disk and reopens (node-fs storage), read-only refu
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('relative references: name~N, name@hash, name*time', async () => {
+  const c = await fresh(); // clock: 2026-01-01T00:00:01Z, then +1 s per commit
+  const one = await c.commit('main', [put('glucose.raw', 'r1')], { message: 'one' });
+  const two = await c.commit('main', [put('glucose.raw', 'r2')], { message: 'two' });
+  assert.equal((await c.resolve('main~1')).hash, one.hash);
+  assert.equal((await c.resolve(`main@${one.hash}`)).hash, one.hash);
+  assert.equal((await c.resolve(`main*${one.time}`)).hash, one.hash);
+  assert.equal((await c.resolve(`main*${Date.parse(two.time) + 5000}`)).hash, two.hash);
+  assert.equal((await c.content('glucose.raw', `main*${one.time}`)).metadataLocation, 'r1');
+  await assert.rejects(c.resolve('main*1999-01-01T00:00:00Z'), /no commit at or before/);
+  await assert.rejects(c.resolve('main*yesterday'), /not a time/);
+  await c.createReference('dev', 'BRANCH');
+  const onDev = await c.commit('dev', [put('glucose.raw', 'r3')], { message: 'dev' });
+  await assert.rejects(c.resolve(`main@${onDev.hash}`), /not in the history of 'main'/);
+});
