@@ -355,6 +355,28 @@ export async function produceSnapshot(ctx: TableContext, env: WriterEnv, change:
     }
     manifests.push(await newManifest(specById(base, specId), rewritten, mf.content));
   }
+  // Manifest merging (as Java's `commit.manifest-merge.enabled`): once a spec has many small
+  // manifests, fold the older ones into one so planning reads few files.
+  const minToMerge = Number(base.properties['commit.manifest.min-count-to-merge'] ?? 100);
+  if (base.properties['commit.manifest-merge.enabled'] !== 'false') {
+    const carried = new Set(parentManifests);
+    for (const specId of new Set(manifests.map((m) => m.partitionSpecId))) {
+      // Only manifests carried over unchanged; this commit's own stay as written.
+      const old = manifests.filter((m) => carried.has(m) && m.content === 0 && m.partitionSpecId === specId);
+      if (old.length < minToMerge) continue;
+      const merged: ManifestEntry[] = [];
+      for (const mf of old) {
+        const { entries } = await manifestEntries(ctx, mf, parent);
+        for (const e of entries) if (e.status !== EntryStatus.DELETED) merged.push({ ...e, status: EntryStatus.EXISTING });
+      }
+      const replacement = await newManifest(specById(base, specId), merged, ManifestContent.DATA);
+      const firstAt = manifests.indexOf(old[0]);
+      const kept = manifests.filter((m) => !old.includes(m));
+      kept.splice(Math.min(firstAt, kept.length), 0, replacement);
+      manifests.length = 0;
+      manifests.push(...kept);
+    }
+  }
   const listName = `snap-${snapshotId}-1-${commitUuid}.avro`;
   const listBytes = await writeManifestList({ path: listName, snapshotId, parentSnapshotId: parent?.['snapshot-id'] ?? null, sequenceNumber: seq, manifests });
   await write(`metadata/${listName}`, listBytes);

@@ -45,6 +45,8 @@ test('random write sequences match an in-memory model, and every snapshot time-t
         now, ids: deterministicIds(`run${run}`),
         schema: [{ name: 'id', type: 'long', required: true }, { name: 'v', type: 'int' }],
         partitionSpec: [{ source: 'id', transform: 'truncate[4]' }],
+        // Merge manifests early so random sequences exercise it too.
+        properties: { 'commit.manifest.min-count-to-merge': '3' },
       });
       let model: Row[] = [];
       let cols = ['id', 'v'];

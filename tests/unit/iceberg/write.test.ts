@@ -374,3 +374,17 @@ test('nested columns (list, struct, map) get fresh ids, round-trip, and read as 
   const rows = arrowToRows((await (await loadTable(storage, 'wh/n')).scan()).table, t.schema()).sort((a, b) => Number(a.id) - Number(b.id));
   assert.deepEqual(rows.map((r) => [Number(r.id), r.tags, r.loc, r.attrs]), [[1, null, null, null], [2, ['a', 'b'], { lat: 1.5, lon: 2.5 }, { x: 1 }]]);
 });
+
+test('manifest merging folds many small manifests into one without changing any snapshot', async () => {
+  const storage = new MemoryStorage();
+  const t = await createTable(null, storage, 'wh/mm', { ...env(), schema: glucoseSchema, properties: { 'commit.manifest.min-count-to-merge': '3' } });
+  const snaps = [];
+  for (let i = 0; i < 6; i++) snaps.push((await t.append(readings(t, i * 5, i * 5 + 5)))!);
+  await t.delete(lt('reading_id', 2));
+  const manifests = await t.metadataTable('manifests');
+  assert.ok(manifests.length <= 3, `expected merged manifests, got ${manifests.length}`);
+  assert.deepEqual(await ids(t), Array.from({ length: 28 }, (_, i) => i + 2));
+  for (const [i, s] of snaps.entries()) assert.equal((await ids(t, { snapshotId: s['snapshot-id'] })).length, (i + 1) * 5);
+  assert.equal(t.currentSnapshot()!.summary['total-records'], '28');
+  assert.equal(t.currentSnapshot()!.summary['total-data-files'], String((await t.plan()).tasks.length));
+});
