@@ -39,7 +39,8 @@ Assets and runs
 
 Lakehouse
   tables [--ref REF] | snapshots TABLE [--ref REF] | sql "QUERY" [--ref REF] [--json]
-  branch list | branch create NAME [--from REF] | branch delete NAME | tag NAME [--from REF] | merge FROM [INTO]
+  branch list | branch create NAME [--from REF] | branch delete NAME | tag list | tag create NAME [--from REF] | merge FROM [INTO]
+  log, diff, files, scan ... and any other command of npm run lakehouse are passed through to it
 
 Source options: --seed TEXT, --bad-day DAY[:impossible|sensor-fault] (repeatable), --as-of ISO-TIME`;
 
@@ -164,7 +165,7 @@ async function dispatch(argv: string[], wiring: CliWiring, io: CliIo): Promise<n
       case 'sql': {
         if (!rest[0]) { io.err('sql needs a query in quotes, e.g. sql "select count(*) from raw.glucose_entries"'); return 2; }
         const rows = arrowToRows(await lake.query(rest.join(' '), ref));
-        if (has(args, 'json')) io.out(JSON.stringify(rows));
+        if (has(args, 'json') || flag(args, 'format') === 'json') io.out(JSON.stringify(rows));
         else table(rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'number' && v > 9e11 && v < 5e12 && /time|date|_at$/.test(k) ? new Date(v).toISOString() : v])))).forEach((l) => io.out(l));
         return 0;
       }
@@ -177,10 +178,13 @@ async function dispatch(argv: string[], wiring: CliWiring, io: CliIo): Promise<n
         return 2;
       }
       case 'tag': {
-        if (!rest[0]) { io.err('tag needs a name: tag NAME [--from REF]'); return 2; }
-        await lake.createTag(rest[0], flag(args, 'from') ?? 'main');
-        io.out(`Tagged ${flag(args, 'from') ?? 'main'} as ${rest[0]}.`);
-        return 0;
+        // Same forms as the lakehouse CLI: tag list | tag create NAME [--from REF] | tag delete NAME.
+        const [sub, name] = rest;
+        if (sub === 'list' || !sub) { for (const r of (await lake.refs()).filter((x) => x.type === 'tag')) io.out(`${r.name.padEnd(32)} ${r.hash.slice(0, 12)}`); return 0; }
+        if (sub === 'create' && name) { await lake.createTag(name, flag(args, 'from') ?? 'main'); io.out(`Tagged ${flag(args, 'from') ?? 'main'} as ${name}.`); return 0; }
+        if (sub === 'delete' && name) { await lake.deleteBranch(name); io.out(`Deleted tag ${name}.`); return 0; }
+        io.err('tag takes: list | create NAME [--from REF] | delete NAME');
+        return 2;
       }
       case 'merge': {
         if (!rest[0]) { io.err('merge needs a source branch: merge FROM [INTO]'); return 2; }

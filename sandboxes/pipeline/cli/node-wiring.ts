@@ -15,7 +15,8 @@ import { flag, flags, type ParsedArgs } from './args.ts';
 import type { CliWiring, CliIo } from './commands.ts';
 import type { RunEvent } from '../orchestrate/runlog.ts';
 
-export const DEFAULT_WAREHOUSE = process.env.PHLO_WAREHOUSE ?? '.phlo-warehouse';
+/** The same default as `npm run lakehouse`, so both CLIs see one warehouse. */
+export const DEFAULT_WAREHOUSE = process.env.PHLO_WAREHOUSE ?? 'warehouse';
 
 export function parseBadDays(values: string[]): Record<string, 'impossible' | 'sensor-fault'> {
   const out: Record<string, 'impossible' | 'sensor-fault'> = {};

@@ -57,7 +57,8 @@ export function arrowToRows(table: arrow.Table): Record<string, unknown>[] {
     names.forEach((n, j) => {
       let v = cols[j].get(i);
       if (v != null && scales[j] !== null) v = decimalToNumber(v as Uint32Array, scales[j]!);
-      if (typeof v === 'bigint') v = Number(v);
+      // 64-bit ids (snapshot ids) do not fit a double: keep those as decimal strings.
+      if (typeof v === 'bigint') v = Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
       row[n] = v ?? null;
     });
     out.push(row);
