@@ -25,7 +25,17 @@
  *   const { table, plan } = await t.scan({ snapshotId, filter: gte('ts', '2024-01-02') });
  *   const plan2 = await t.plan({ asOf: '2024-01-02T00:00:00Z' }); t.readFile(plan2.tasks[0]);
  *   await loadTable(storage, 'path/to/any/iceberg/table');  // tables written by other engines
- * In the browser call `initParquet(wasmUrl)` once first (Node needs nothing).
+ * In the browser parquet-wasm finds its .wasm next to its module (Vite emits it as an asset);
+ * call `initParquet(wasmUrl)` first to load it from elsewhere. Node needs nothing.
+ *
+ * Locations: a table's `location` defaults to its storage directory ("glucose/raw_entries"),
+ * so a warehouse is relocatable and rebuilds byte-identically on any machine; pass
+ * `location: 's3://...'` (or any URI) to write fully qualified paths instead. Paths written
+ * by other engines are re-based onto the table directory (storage/rebase.ts).
+ *
+ * Measured in Node on the 2-core dev machine: append 1M rows (3 columns, day-partitioned,
+ * 348 files) 1.5-2 s; scan them back to Arrow 0.1-0.5 s; merge 1,000 unchanged keys into
+ * them 0.05 s (only files whose key range can match are read).
  * Commits against a stale base throw CommitConflictError; `table.withRetry(t => t.append(x))`
  * reloads and re-applies.
  */

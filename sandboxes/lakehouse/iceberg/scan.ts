@@ -412,13 +412,19 @@ export async function scanTable(ctx: TableContext, opts: ScanOptions = {}): Prom
   const bound = opts.filter ? bind(opts.filter, schema) : null;
   const filterFields = bound ? [...referencedIds(bound)].filter((id) => !wanted.some((f) => f.id === id)).map((id) => schema.fields.find((f) => f.id === id)!) : [];
   const readFields = [...wanted, ...filterFields];
-  const parts: arrow.Table[] = [];
-  for (const task of plan.tasks) {
-    let t = await readTask(ctx, task, schema, { fields: readFields, snapshot: plan.snapshot });
-    if (bound) t = filterRows(t, readFields, bound);
-    if (filterFields.length) t = t.select(wanted.map((f) => f.name));
-    parts.push(t);
-  }
+  // A few files in flight at once: over HTTP each read waits on the network.
+  const parts: arrow.Table[] = new Array(plan.tasks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < plan.tasks.length) {
+      const i = next++;
+      let t = await readTask(ctx, plan.tasks[i], schema, { fields: readFields, snapshot: plan.snapshot });
+      if (bound) t = filterRows(t, readFields, bound);
+      if (filterFields.length) t = t.select(wanted.map((f) => f.name));
+      parts[i] = t;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(4, plan.tasks.length) }, worker));
   const outSchema = new arrow.Schema(wanted.map((f) => arrowFieldFor(f)));
   return { table: concatTables(outSchema, parts), plan };
 }
