@@ -7,7 +7,7 @@
  * name cannot both win, and a reader never sees a half-written file.
  * Pointer files change under a lock file created with O_EXCL, then a rename.
  */
-import { promises as fs } from 'node:fs';
+import { promises as fs, constants as fsConstants } from 'node:fs';
 import * as nodePath from 'node:path';
 import { StorageError, type Storage } from './storage.ts';
 import { normalize } from './memory.ts';
@@ -63,7 +63,15 @@ export class NodeFsStorage implements Storage {
     const temp = `${target}.tmp-${process.pid}-${++tempCounter}`;
     try {
       await fs.writeFile(temp, bytes, { flag: 'wx' });
-      await fs.link(temp, target);
+      try {
+        await fs.link(temp, target);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        // Some file systems (FAT, a few container mounts) have no hard links: an exclusive
+        // copy still refuses to replace an existing file.
+        if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw err;
+        await fs.copyFile(temp, target, fsConstants.COPYFILE_EXCL);
+      }
     } catch (err) {
       throw toStorageError(err, path, 'write');
     } finally {
