@@ -17,7 +17,11 @@ import type { Commit, KeyDiff, MergeResult, Reference } from './catalog/model.ts
 import { createTable, loadTable, type Table, type CreateTableOptions } from './iceberg/table.ts';
 import { readMetadataFile } from './iceberg/load.ts';
 import type { IdSource } from './iceberg/write.ts';
-import type { SnapshotSelector } from './iceberg/scan.ts';
+import { allFieldsSchema, type SnapshotSelector } from './iceberg/scan.ts';
+import { partitionType } from './iceberg/manifest.ts';
+import { specById } from './iceberg/metadata.ts';
+import { formatValue, type Value } from './iceberg/values.ts';
+import { partitionPathValue } from './iceberg/transforms.ts';
 import type { MetadataTableName } from './iceberg/metadata-tables.ts';
 import { SqlError, quoteIdent, type SqlEngine } from './sql/engine.ts';
 import { TableBinder, type BindResult } from './sql/table-binder.ts';
@@ -67,7 +71,8 @@ export interface FileInfo {
   format: string;
   records: number;
   sizeBytes: number;
-  partition: Record<string, unknown>;
+  /** Partition values as text (`2026-01-01` for a day partition), null for a null value. */
+  partition: Record<string, string | null>;
   /** Delete files that apply to this data file at the chosen snapshot. */
   deletes: string[];
 }
@@ -361,15 +366,25 @@ export function selectorOf(options: ReadOptions): SnapshotSelector {
 /** Data files of a table at a snapshot, with the delete files that apply to each. */
 export async function filesOf(table: Table, selector: SnapshotSelector = {}): Promise<FileInfo[]> {
   const plan = await table.plan(selector);
-  return plan.tasks.map((task) => ({
-    path: task.path,
-    content: 'data',
-    format: task.file.fileFormat,
-    records: Number(task.file.recordCount),
-    sizeBytes: Number(task.file.fileSizeInBytes),
-    partition: task.file.partition,
-    deletes: task.deletes.map((d) => d.file.filePath),
-  }));
+  const allFields = allFieldsSchema(table.metadata);
+  return plan.tasks.map((task) => {
+    // Partition values as people read them (2026-01-01, not 20454 days since the epoch).
+    const partition: Record<string, string | null> = {};
+    for (const p of partitionType(specById(table.metadata, task.specId), allFields)) {
+      const value = (task.file.partition[p.name] ?? null) as Value;
+      const source = allFields.fields.find((f) => f.id === p.sourceId)?.type ?? p.type;
+      partition[p.name] = value === null ? null : /^(year|month|day|hour)$/.test(p.transform) ? partitionPathValue(p.transform, source, value) : formatValue(p.type, value);
+    }
+    return {
+      path: task.path,
+      content: 'data',
+      format: task.file.fileFormat,
+      records: Number(task.file.recordCount),
+      sizeBytes: Number(task.file.fileSizeInBytes),
+      partition,
+      deletes: task.deletes.map((d) => d.file.filePath),
+    };
+  });
 }
 
 let scanCounter = 0;

@@ -131,6 +131,8 @@ test('tables written by other engines, by path, with --metadata and --snapshot',
   assert.equal(snaps.length, 2);
   const files = await json('files', join(impala, 'iceberg_v2_delete_positional'));
   assert.equal((files[0]!.delete_files as string[]).length, 1);
+  const hours = await json('files', join(impala, 'iceberg_timestamp_part'));
+  assert.deepEqual(hours.map((f) => (f.partition as Record<string, string>).ts_hour).sort(), ['1969-01-01-01', '2021-01-10-12', '2021-10-31-02', '2022-04-11-00', '2022-04-11-12']);
 });
 
 test('clean errors: unknown table, unknown snapshot, missing warehouse, usage', async () => {
