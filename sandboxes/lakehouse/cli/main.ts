@@ -372,8 +372,8 @@ main(process.argv.slice(2)).then(
     if (error instanceof SqlError && error.line !== undefined && error.column !== undefined) {
       message += ` (at line ${error.line}, column ${error.column})`;
     }
+    if (error instanceof UsageError) message += " (run 'npm run lakehouse -- help' for the commands)";
     process.stderr.write(`lakehouse: ${message}\n`);
-    if (error instanceof UsageError) process.stderr.write("run 'npm run lakehouse -- help' for the commands\n");
     process.exit(error instanceof UsageError ? 2 : 1);
   },
 );

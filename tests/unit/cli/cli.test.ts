@@ -149,4 +149,5 @@ test('clean errors: unknown table, unknown snapshot, missing warehouse, usage', 
   const usage = await cli('frobnicate');
   assert.equal(usage.code, 2);
   assert.match(usage.stderr, /unknown command 'frobnicate'/);
+  assert.equal(usage.stderr.trim().split('\n').length, 1);
 });
