@@ -427,27 +427,30 @@ export async function produceSnapshot(ctx: TableContext, env: WriterEnv, change:
 
 /** Write `next` as a new metadata file and move the table pointer from `baseLocation`. */
 export async function commitMetadata(ctx: { storage: Storage; tableDir: string; name: string }, ops: TableOperations, env: WriterEnv, base: TableMetadata | null, baseLocation: string | null, next: TableMetadata, written: string[]): Promise<{ metadata: TableMetadata; metadataLocation: string }> {
-  const version = (baseLocation ? metadataVersion(baseLocation) ?? (base?.['metadata-log'].length ?? 0) + 1 : 0) + 1;
-  const fileName = ops.metadataFileName ? ops.metadataFileName(version, env.ids.uuid()) : `${String(version).padStart(5, '0')}-${env.ids.uuid()}.metadata.json`;
-  const location = joinPath(ctx.tableDir, `metadata/${fileName}`);
+  let version = (baseLocation ? metadataVersion(baseLocation) ?? (base?.['metadata-log'].length ?? 0) + 1 : 0) + 1;
   const maxLog = Number(next.properties['write.metadata.previous-versions-max'] ?? 100);
   const metadata: TableMetadata = {
     ...next,
     'last-updated-ms': Math.max(next['last-updated-ms'], base?.['last-updated-ms'] ?? 0),
     'metadata-log': baseLocation && base ? [...base['metadata-log'], { 'timestamp-ms': base['last-updated-ms'], 'metadata-file': baseLocation }].slice(-maxLog) : next['metadata-log'],
   };
-  try {
-    await ctx.storage.write(location, new TextEncoder().encode(serializeMetadata(metadata)));
-  } catch (err) {
-    // Another writer created this version first: same outcome as a stale pointer.
-    if (err instanceof StorageError && err.code === 'already-exists') {
-      throw new CommitConflictError(ctx.name, { expected: baseLocation, actual: location, expectedSnapshotId: base?.['current-snapshot-id'] ?? null });
+  const bytes = new TextEncoder().encode(serializeMetadata(metadata));
+  // The metadata file name is only a proposal: if a writer that raced us (or crashed before
+  // moving the pointer) already holds it, take the next version. The pointer's
+  // compare-and-swap below is what decides who wins, so skipping a number is safe.
+  for (let attempt = 0; ; attempt++) {
+    const fileName = ops.metadataFileName ? ops.metadataFileName(version, env.ids.uuid()) : `${String(version).padStart(5, '0')}-${env.ids.uuid()}.metadata.json`;
+    const location = joinPath(ctx.tableDir, `metadata/${fileName}`);
+    try {
+      await ctx.storage.write(location, bytes);
+    } catch (err) {
+      if (err instanceof StorageError && err.code === 'already-exists' && attempt < 20) { version++; continue; }
+      throw err;
     }
-    throw err;
+    written.push(location);
+    await ops.commit(baseLocation, location);
+    return { metadata, metadataLocation: location };
   }
-  written.push(location);
-  await ops.commit(baseLocation, location);
-  return { metadata, metadataLocation: location };
 }
 
 /** Remove files written by a commit that lost its race (best effort: they are unreferenced). */

@@ -388,3 +388,15 @@ test('manifest merging folds many small manifests into one without changing any 
   assert.equal(t.currentSnapshot()!.summary['total-records'], '28');
   assert.equal(t.currentSnapshot()!.summary['total-data-files'], String((await t.plan()).tasks.length));
 });
+
+test('a metadata file orphaned by a crashed writer does not block later commits', async () => {
+  const storage = new MemoryStorage();
+  const t = await createTable(null, storage, 'wh/o', { ...env(), schema: glucoseSchema });
+  await t.append(readings(t, 0, 2));
+  // A writer wrote v3 and died before moving version-hint.text.
+  await storage.write('wh/o/metadata/v3.metadata.json', await storage.read('wh/o/metadata/v2.metadata.json'));
+  await t.append(readings(t, 2, 4));
+  assert.match(t.metadataLocation, /v4\.metadata\.json$/);
+  assert.equal(new TextDecoder().decode(await storage.read('wh/o/metadata/version-hint.text')), '4');
+  assert.deepEqual(await ids(await loadTable(storage, 'wh/o')), [0, 1, 2, 3]);
+});
