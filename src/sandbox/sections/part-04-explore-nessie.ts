@@ -101,11 +101,11 @@ where cast(date_string as date) = date '2025-01-22'`,
       id: 'tag-dev',
       title: 'Tag the audited state',
       description: 'Give the state of dev a name that will not move: a tag called audited-2025-01-25.',
-      hint: 'tag NAME --from REF',
+      hint: 'tag create NAME --from REF',
       check: { kind: 'ref-exists', name: 'audited-2025-01-25', type: 'tag' },
       solution: {
         explain: 'A tag is a reference that never moves by itself. Whatever happens to dev later, audited-2025-01-25 keeps pointing at this commit, so you can always query the tables as they were.',
-        commands: ['tag audited-2025-01-25 --from dev'],
+        commands: ['tag create audited-2025-01-25 --from dev'],
       },
     },
     {
