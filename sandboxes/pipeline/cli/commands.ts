@@ -30,6 +30,7 @@ Assets and runs
                                          run assets for daily partitions on a branch; checks gate the merge
   backfill --from DAY --to DAY [ASSET...]  every day of the range, with per-partition progress
   check [ASSET] [--ref REF] [--partition DAY]   run asset checks and record the results
+  checks [ASSET] [--limit N]             stored check results per asset and run, newest first
   publish                                copy the marts from main into Postgres (PGlite)
   runs                                   list runs with status and timings
   logs RUN                               every event of a run
@@ -84,7 +85,7 @@ async function dispatch(argv: string[], wiring: CliWiring, io: CliIo): Promise<n
   const args = parseArgs(argv);
   const [cmd, ...rest] = args.positional;
   if (!cmd || has(args, 'help') || cmd === 'help') { USAGE.split('\n').forEach((l) => io.out(l)); return cmd ? 0 : 2; }
-  const known = new Set(['assets', 'materialize', 'backfill', 'check', 'publish', 'runs', 'logs', 'lineage', 'compile', 'plugins', 'tables', 'snapshots', 'sql', 'branch', 'tag', 'merge']);
+  const known = new Set(['assets', 'materialize', 'backfill', 'check', 'checks', 'publish', 'runs', 'logs', 'lineage', 'compile', 'plugins', 'tables', 'snapshots', 'sql', 'branch', 'tag', 'merge']);
   if (!known.has(cmd)) {
     const code = await wiring.passThrough?.(argv, io);
     if (code != null) return code;
@@ -119,6 +120,12 @@ async function dispatch(argv: string[], wiring: CliWiring, io: CliIo): Promise<n
         const r = await pipeline.check({ asset: rest[0], ref, partitions: flags(args, 'partition') });
         for (const c of r.checks) io.out(`${c.passed ? 'PASS' : c.severity === 'ERROR' ? 'FAIL' : 'WARN'}  ${c.asset}  ${c.checkGroup}.${c.check}: ${c.message}`);
         if (r.status !== 'SUCCESS') { io.err(r.failure ?? 'checks failed'); return 1; }
+        return 0;
+      }
+      case 'checks': {
+        const rows = await pipeline.checkHistory(rest[0]);
+        if (!rows.length) io.out('No check results yet: they are recorded by materialize, backfill and check runs.');
+        for (const c of rows.slice(0, Number(flag(args, 'limit') ?? 50))) io.out(`${new Date(c.at).toISOString().slice(0, 16)}Z  ${c.runId.slice(0, 8)}  ${(c.passed ? 'PASS' : c.severity === 'ERROR' ? 'FAIL' : 'WARN').padEnd(4)}  ${c.asset}  ${c.checkGroup}.${c.check}: ${c.message}`);
         return 0;
       }
       case 'publish': return printRun(await pipeline.publish(), io);

@@ -165,102 +165,118 @@ export class Pipeline {
     // all re-run without change is already up to date, so re-running a day changes nothing.
     const ran = new Map<string, boolean>();
 
-    if (writing.length) {
-      let branch = `pipeline/run-${r.runId.slice(0, 8)}`;
-      try {
-        await this.lake.createBranch(branch, 'main');
-      } catch (err) {
-        // Phlo names run branches pipeline/run-<id>; a catalog that refuses "/" in names gets "-".
-        if (!/name/i.test((err as Error).message)) throw err;
-        branch = branch.replace('/', '-');
-        await this.lake.createBranch(branch, 'main');
-      }
-      r.branch = branch;
-      log.emit('BRANCH_CREATED', `writing on branch ${branch} (from main ${r.mainBefore.slice(0, 12)})`);
+    let current = '(setup)';
+    try {
+      if (writing.length) {
+        let branch = `pipeline/run-${r.runId.slice(0, 8)}`;
+        try {
+          await this.lake.createBranch(branch, 'main');
+        } catch (err) {
+          // Phlo names run branches pipeline/run-<id>; a catalog that refuses "/" in names gets "-".
+          if (!/name/i.test((err as Error).message)) throw err;
+          branch = branch.replace('/', '-');
+          await this.lake.createBranch(branch, 'main');
+        }
+        r.branch = branch;
+        log.emit('BRANCH_CREATED', `writing on branch ${branch} (from main ${r.mainBefore.slice(0, 12)})`);
 
-      for (const key of writing) {
-        const node = this.graph.nodes.get(key)!;
-        const blocker = node.deps.find((d) => failed.has(d));
-        if (blocker) {
-          failed.set(key, `upstream ${blocker} failed`);
-          log.emit('STEP_SKIPPED', `skipped because ${blocker} did not succeed`, { asset: key });
-          continue;
-        }
-        const t0 = this.timer();
-        if (node.kind === 'dbt' && node.deps.length && node.deps.every((d) => ran.has(d) && ran.get(d) === false) && (node.materialized === 'view' || (await this.lake.tableExists(branch, node.target)))) {
-          ran.set(key, false);
-          log.emit('STEP_SKIPPED', `up to date: nothing upstream changed in this run`, { asset: key, metadata: { up_to_date: true } });
-          continue;
-        }
-        log.emit('STEP_START', `materializing ${node.target}`, { asset: key });
-        if (node.kind === 'ingestion') {
-          const def = this.definitions.ingestion.find((a) => a.name === key)!;
-          let i = 0;
-          for (const p of partitions) {
-            i++;
-            const tp = this.timer();
-            try {
-              const out = await ingestPartition({
-                lake: this.lake, registry: this.registry, asset: def, partition: p, ref: branch, runId: r.runId, asOf: this.clock(),
-                log: (message, metadata) => log.emit('LOG', message, { asset: key, partition: p, metadata }),
-              });
-              out.partitionsTouched.forEach((d) => touched.add(d));
-              if (out.snapshotId) ran.set(key, true);
-              else if (!ran.has(key)) ran.set(key, false);
-              r.materializations.push({ asset: key, partition: p, table: def.table, snapshotId: out.snapshotId, rows: out.rowsFetched, inserted: out.rowsInserted, updated: out.rowsUpdated });
-              log.emit('MATERIALIZATION', `${out.rowsFetched} fetched, ${out.rowsInserted} inserted, ${out.rowsUpdated} updated, ${out.rowsUnchanged} unchanged, ${out.duplicatesSkipped} duplicates skipped${out.snapshotId ? `, snapshot ${out.snapshotId}` : ''}`, {
-                asset: key, partition: p, ms: this.timer() - tp,
-                metadata: { table: def.table, rows_fetched: out.rowsFetched, rows_inserted: out.rowsInserted, rows_updated: out.rowsUpdated, rows_unchanged: out.rowsUnchanged, duplicates_skipped: out.duplicatesSkipped, snapshot_id: out.snapshotId, partitions_touched: out.partitionsTouched, staging_bytes: out.stagingBytes, ...out.sourceStats },
-              });
-              if (partitions.length > 1) log.emit('PROGRESS', `${i}/${partitions.length} partitions ingested`, { asset: key, partition: p, metadata: { done: i, total: partitions.length } });
-            } catch (err) {
-              const msg = (err as Error).message;
-              if (err instanceof ValidationFailedError) {
-                log.emit('VALIDATION', `validation failed: ${err.report.failures.length} problem(s)`, { asset: key, partition: p, metadata: { schema: err.report.schema, summary: err.report.summary, failures: err.report.failures.slice(0, 50).map((f) => ({ row: f.row, key: f.key, column: f.column, value: f.value, rule: f.rule, message: f.message })) } });
+        for (const key of writing) {
+          const node = this.graph.nodes.get(key)!;
+          const blocker = node.deps.find((d) => failed.has(d));
+          if (blocker) {
+            failed.set(key, `upstream ${blocker} failed`);
+            log.emit('STEP_SKIPPED', `skipped because ${blocker} did not succeed`, { asset: key });
+            continue;
+          }
+          current = key;
+          const t0 = this.timer();
+          if (node.kind === 'dbt' && node.deps.length && node.deps.every((d) => ran.has(d) && ran.get(d) === false) && (node.materialized === 'view' || (await this.lake.tableExists(branch, node.target)))) {
+            ran.set(key, false);
+            log.emit('STEP_SKIPPED', `up to date: nothing upstream changed in this run`, { asset: key, metadata: { up_to_date: true } });
+            continue;
+          }
+          log.emit('STEP_START', `materializing ${node.target}`, { asset: key });
+          if (node.kind === 'ingestion') {
+            const def = this.definitions.ingestion.find((a) => a.name === key)!;
+            let i = 0;
+            for (const p of partitions) {
+              i++;
+              const tp = this.timer();
+              try {
+                const out = await ingestPartition({
+                  lake: this.lake, registry: this.registry, asset: def, partition: p, ref: branch, runId: r.runId, asOf: this.clock(),
+                  log: (message, metadata) => log.emit('LOG', message, { asset: key, partition: p, metadata }),
+                });
+                out.partitionsTouched.forEach((d) => touched.add(d));
+                if (out.snapshotId) ran.set(key, true);
+                else if (!ran.has(key)) ran.set(key, false);
+                r.materializations.push({ asset: key, partition: p, table: def.table, snapshotId: out.snapshotId, rows: out.rowsFetched, inserted: out.rowsInserted, updated: out.rowsUpdated });
+                log.emit('MATERIALIZATION', `${out.rowsFetched} fetched, ${out.rowsInserted} inserted, ${out.rowsUpdated} updated, ${out.rowsUnchanged} unchanged, ${out.duplicatesSkipped} duplicates skipped${out.snapshotId ? `, snapshot ${out.snapshotId}` : ''}`, {
+                  asset: key, partition: p, ms: this.timer() - tp,
+                  metadata: { table: def.table, rows_fetched: out.rowsFetched, rows_inserted: out.rowsInserted, rows_updated: out.rowsUpdated, rows_unchanged: out.rowsUnchanged, duplicates_skipped: out.duplicatesSkipped, snapshot_id: out.snapshotId, partitions_touched: out.partitionsTouched, staging_bytes: out.stagingBytes, ...out.sourceStats },
+                });
+                if (partitions.length > 1) log.emit('PROGRESS', `${i}/${partitions.length} partitions ingested`, { asset: key, partition: p, metadata: { done: i, total: partitions.length } });
+              } catch (err) {
+                const msg = (err as Error).message;
+                if (err instanceof ValidationFailedError) {
+                  log.emit('VALIDATION', `validation failed: ${err.report.failures.length} problem(s)`, { asset: key, partition: p, metadata: { schema: err.report.schema, summary: err.report.summary, failures: err.report.failures.slice(0, 50).map((f) => ({ row: f.row, key: f.key, column: f.column, value: f.value, rule: f.rule, message: f.message })) } });
+                }
+                failed.set(key, msg);
+                log.emit('STEP_FAILURE', msg, { asset: key, partition: p, ms: this.timer() - tp });
+                break;
               }
-              failed.set(key, msg);
-              log.emit('STEP_FAILURE', msg, { asset: key, partition: p, ms: this.timer() - tp });
-              break;
+            }
+          } else {
+            const days = [...touched].sort();
+            const vars = { partition_dates: dateList(days), partition_start: `DATE '${days[0]}'`, run_date: `DATE '${days[days.length - 1]}'` };
+            const [res] = await build(this.lake, this.project, { ref: branch, select: [key], vars, now: this.timer });
+            for (const t of res.tests) {
+              log.emit('ASSET_CHECK', `${t.status === 'pass' ? 'PASS' : t.severity === 'warn' ? 'WARN' : 'FAIL'} dbt test ${t.message}`, { asset: key, metadata: { test: t.id, kind: t.kind, failures: t.failures, severity: t.severity } });
+            }
+            if (res.status !== 'success') {
+              failed.set(key, res.message);
+              log.emit('STEP_FAILURE', res.message, { asset: key, ms: this.timer() - t0 });
+            } else {
+              ran.set(key, res.materialized === 'view' ? [...node.deps].some((d) => ran.get(d) !== false) : true);
+              r.materializations.push({ asset: key, partition: null, table: res.relation, snapshotId: res.snapshotId, rows: res.rows, inserted: res.inserted, updated: res.updated });
+              log.emit('MATERIALIZATION', `${res.materialized}: ${res.message}${res.snapshotId ? `, snapshot ${res.snapshotId}` : ''}`, { asset: key, ms: res.ms, metadata: { table: res.relation, rows: res.rows, inserted: res.inserted, updated: res.updated, snapshot_id: res.snapshotId, partitions: days } });
             }
           }
-        } else {
-          const days = [...touched].sort();
-          const vars = { partition_dates: dateList(days), partition_start: `DATE '${days[0]}'`, run_date: `DATE '${days[days.length - 1]}'` };
-          const [res] = await build(this.lake, this.project, { ref: branch, select: [key], vars, now: this.timer });
-          for (const t of res.tests) {
-            log.emit('ASSET_CHECK', `${t.status === 'pass' ? 'PASS' : t.severity === 'warn' ? 'WARN' : 'FAIL'} dbt test ${t.message}`, { asset: key, metadata: { test: t.id, kind: t.kind, failures: t.failures, severity: t.severity } });
-          }
-          if (res.status !== 'success') {
-            failed.set(key, res.message);
-            log.emit('STEP_FAILURE', res.message, { asset: key, ms: this.timer() - t0 });
+          if (failed.has(key)) continue;
+          const results = await this.evaluateChecks(key, branch, [...touched].sort(), log);
+          const blocking = results.filter((c) => !c.passed && c.blocking && c.severity === 'ERROR');
+          if (blocking.length) {
+            failed.set(key, `blocking check(s) failed: ${blocking.map((c) => `${c.checkGroup}.${c.check} (${c.message})`).join('; ')}`);
+            log.emit('STEP_FAILURE', failed.get(key)!, { asset: key, ms: this.timer() - t0 });
           } else {
-            ran.set(key, res.materialized === 'view' ? [...node.deps].some((d) => ran.get(d) !== false) : true);
-            r.materializations.push({ asset: key, partition: null, table: res.relation, snapshotId: res.snapshotId, rows: res.rows, inserted: res.inserted, updated: res.updated });
-            log.emit('MATERIALIZATION', `${res.materialized}: ${res.message}${res.snapshotId ? `, snapshot ${res.snapshotId}` : ''}`, { asset: key, ms: res.ms, metadata: { table: res.relation, rows: res.rows, inserted: res.inserted, updated: res.updated, snapshot_id: res.snapshotId, partitions: days } });
+            log.emit('STEP_SUCCESS', `done`, { asset: key, ms: this.timer() - t0 });
           }
         }
-        if (failed.has(key)) continue;
-        const results = await this.evaluateChecks(key, branch, [...touched].sort(), log);
-        const blocking = results.filter((c) => !c.passed && c.blocking && c.severity === 'ERROR');
-        if (blocking.length) {
-          failed.set(key, `blocking check(s) failed: ${blocking.map((c) => `${c.checkGroup}.${c.check} (${c.message})`).join('; ')}`);
-          log.emit('STEP_FAILURE', failed.get(key)!, { asset: key, ms: this.timer() - t0 });
+
+        if (failed.size && !req.force) {
+          const first = [...failed].find(([, why]) => !why.startsWith('upstream '))!;
+          r.failure = `The run stopped at ${first[0]}: ${first[1]}\nmain was not changed (still at ${r.mainBefore.slice(0, 12)}). The run's writes stay on branch ${branch} for inspection, e.g. npm run pipeline -- sql "select count(*) from ${this.graph.nodes.get(first[0])!.target}" --ref ${branch}`;
+          log.emit('BRANCH_KEPT', `main left untouched; branch ${branch} kept for inspection`);
+        } else if (req.noMerge) {
+          log.emit('BRANCH_KEPT', `audit passed; branch ${branch} left unmerged for review (merge it with: npm run pipeline -- merge ${branch} main)`);
         } else {
-          log.emit('STEP_SUCCESS', `done`, { asset: key, ms: this.timer() - t0 });
+          try {
+            await this.lake.mergeBranch(branch, 'main', `Merge ${branch}: ${r.kind} of ${writing.join(', ')} for ${partitions.join(', ')}`);
+          } catch (err) {
+            // Another run changed the same tables on main in the meantime (a merge conflict).
+            r.failure = `The checks passed, but merging ${branch} into main failed: ${(err as Error).message}\nmain keeps the other run's changes; the branch is kept. Re-run the partitions to build on the new main.`;
+            log.emit('BRANCH_KEPT', `merge into main failed; branch ${branch} kept`);
+          }
+          if (!r.failure) {
+            log.emit('BRANCH_MERGED', `checks passed; merged ${branch} into main`);
+            if (!req.keepBranch) await this.lake.deleteBranch(branch);
+          }
         }
       }
-
-      if (failed.size && !req.force) {
-        const first = [...failed].find(([, why]) => !why.startsWith('upstream '))!;
-        r.failure = `The run stopped at ${first[0]}: ${first[1]}\nmain was not changed (still at ${r.mainBefore.slice(0, 12)}). The run's writes stay on branch ${branch} for inspection, e.g. npm run pipeline -- sql "select count(*) from ${this.graph.nodes.get(first[0])!.target}" --ref ${branch}`;
-        log.emit('BRANCH_KEPT', `main left untouched; branch ${branch} kept for inspection`);
-      } else if (req.noMerge) {
-        log.emit('BRANCH_KEPT', `audit passed; branch ${branch} left unmerged for review (merge it with: npm run pipeline -- merge ${branch} main)`);
-      } else {
-        await this.lake.mergeBranch(branch, 'main', `Merge ${branch}: ${r.kind} of ${writing.join(', ')} for ${partitions.join(', ')}`);
-        log.emit('BRANCH_MERGED', `checks passed; merged ${branch} into main`);
-        if (!req.keepBranch) await this.lake.deleteBranch(branch);
-      }
+    } catch (err) {
+      // Anything unexpected (an engine crash, a storage error) still ends as a recorded, failed run.
+      r.failure = `The run failed unexpectedly at ${current}: ${(err as Error).message}\nmain was ${(await this.lake.refHash('main').catch(() => r.mainBefore)) === r.mainBefore ? 'not changed' : 'changed before the error'}${r.branch ? `; the run's writes stay on branch ${r.branch}` : ''}.`;
+      log.emit('STEP_FAILURE', r.failure, { asset: current });
     }
 
     if (!r.failure && publishing.length) {
@@ -322,6 +338,15 @@ export class Pipeline {
   }
 
   runs(): Promise<RunRecord[]> { return listRuns(this.lake.storage); }
+
+  /** Every stored check result, newest run first: per asset and run, as the UI lists them. */
+  async checkHistory(asset?: string): Promise<(CheckResult & { runId: string; at: number; ref: string | null })[]> {
+    const out: (CheckResult & { runId: string; at: number; ref: string | null })[] = [];
+    for (const r of (await this.runs()).reverse()) {
+      for (const c of r.checks) if (!asset || c.asset === asset) out.push({ ...c, runId: r.runId, at: r.startedAt, ref: r.branch });
+    }
+    return out;
+  }
   run(runId: string): Promise<RunRecord> { return loadRun(this.lake.storage, runId); }
   lineage(): LineageGraph { return this.graph.lineage(this.definitions); }
   compiled(model: string, partitions: string[] = [this.defaultPartition()]): string {

@@ -139,3 +139,38 @@ test('the marts in Postgres equal the gold tables on main', async () => {
   const types = (await pg.query("select column_name, data_type from information_schema.columns where table_schema = 'marts' and table_name = 'mrt_glucose_overview' order by ordinal_position")).rows as { column_name: string; data_type: string }[];
   assert.deepEqual(types.slice(0, 2), [{ column_name: 'reading_date', data_type: 'date' }, { column_name: 'day_name', data_type: 'text' }]);
 });
+
+test('check results are kept per asset and run', async () => {
+  const history = await pipeline.checkHistory('dlt_glucose_entries');
+  assert.ok(history.length >= 6);
+  const failedRun = history.find((c) => !c.passed && c.check.startsWith('range_check(sgv'))!;
+  assert.match(failedRun.runId, /^[0-9a-f]{16}$/);
+  assert.match(String(failedRun.ref), /^pipeline[/-]run-/);
+  assert.ok(history.every((c) => c.asset === 'dlt_glucose_entries'));
+});
+
+test('a merge conflict or an unexpected error still ends as a recorded failed run, main unchanged', async () => {
+  now = Date.parse('2025-01-09T06:00:00Z');
+  const before = await lake.refHash('main');
+  const mergeBranch = lake.mergeBranch.bind(lake);
+  lake.mergeBranch = async () => { throw new Error('conflict on raw.glucose_entries: main moved since the branch was created'); };
+  try {
+    const r = await pipeline.materialize({ select: ['dlt_glucose_entries'], partitions: ['2025-01-08'] });
+    assert.equal(r.status, 'FAILURE');
+    assert.match(r.failure!, /merging pipeline[/-]run-[0-9a-f]{8} into main failed: conflict on raw\.glucose_entries/);
+    assert.equal(await lake.refHash('main'), before);
+    assert.equal((await pipeline.run(r.runId)).status, 'FAILURE');
+  } finally {
+    lake.mergeBranch = mergeBranch;
+  }
+  const merge = lake.merge.bind(lake);
+  lake.merge = async () => { throw new Error('disk full while writing a data file'); };
+  try {
+    const r = await pipeline.materialize({ select: ['dlt_glucose_entries'], partitions: ['2025-01-09'] });
+    assert.equal(r.status, 'FAILURE');
+    assert.match(r.failure!, /disk full/);
+    assert.equal(await lake.refHash('main'), before);
+  } finally {
+    lake.merge = merge;
+  }
+});
