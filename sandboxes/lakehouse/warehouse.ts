@@ -272,6 +272,11 @@ export class Warehouse {
     }
   }
 
+  /** Drop loaded data that no current view reads (see TableBinder.releaseUnused). */
+  releaseUnused(): Promise<number> {
+    return this.lock.run(() => (this.binderOrNull ? this.binderOrNull.releaseUnused() : Promise.resolve(0)));
+  }
+
   // ------------------------------------------------------------ references
 
   references(): Promise<Reference[]> {

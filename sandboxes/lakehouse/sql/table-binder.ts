@@ -55,6 +55,8 @@ export class TableBinder {
   private readonly groups = new Map<string, Set<number>>();
   /** View -> what it currently shows, to skip recreating an identical view. */
   private readonly views = new Map<string, string>();
+  /** View -> the registered tables it reads. */
+  private readonly viewSources = new Map<string, Set<string>>();
   private nextFileNumber = 1;
 
   constructor(engine: SqlEngine) {
@@ -123,12 +125,18 @@ export class TableBinder {
         const whole = numbers.length === all.size;
         return `SELECT ${columns} FROM ${group}${whole ? '' : ` WHERE ${quoteIdent(FILE_COLUMN)} IN (${numbers.join(', ')})`}`;
       });
-      if (parts.length === 0) parts.push(`SELECT ${columns} FROM ${await this.emptyTable(owner, schemaKey, tableSchema)}`);
+      const sources = new Set(wanted.keys());
+      if (parts.length === 0) {
+        const empty = await this.emptyTable(owner, schemaKey, tableSchema);
+        parts.push(`SELECT ${columns} FROM ${empty}`);
+        sources.add(empty);
+      }
       await this.engine.query(
         `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}; ` +
           `CREATE OR REPLACE VIEW ${view} AS ${parts.join(' UNION ALL BY NAME ')}`,
       );
       this.views.set(view, signature);
+      this.viewSources.set(view, sources);
     }
     return { view: `${schema}.${name}`, snapshotId, files: plan.tasks.length, loaded, reused: plan.tasks.length - loaded };
   }
@@ -152,6 +160,7 @@ export class TableBinder {
     if (this.views.get(view) !== key) {
       await this.engine.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}; CREATE OR REPLACE VIEW ${view} AS SELECT * FROM ${source}`);
       this.views.set(view, key);
+      this.viewSources.set(view, new Set([source]));
     }
     return { view: `${schema}.${name}`, snapshotId: snapshotId === undefined ? null : String(snapshotId), files: 0, loaded: 0, reused: 0 };
   }
@@ -162,6 +171,28 @@ export class TableBinder {
     if (!this.views.has(view)) return;
     await this.engine.query(`DROP VIEW IF EXISTS ${view}`);
     this.views.delete(view);
+    this.viewSources.delete(view);
+  }
+
+  /**
+   * Free the memory of registered files that no current view reads (a long session that
+   * visited many snapshots). They are read again if a later binding needs them.
+   * Returns how many registered tables were dropped.
+   */
+  async releaseUnused(): Promise<number> {
+    const used = new Set<string>();
+    for (const sources of this.viewSources.values()) for (const s of sources) used.add(s);
+    let dropped = 0;
+    for (const group of [...this.groups.keys()]) {
+      if (used.has(group)) continue;
+      // `group` is `"schema"."table"`: take the unquoted table name back out.
+      const table = group.slice(group.indexOf('"."') + 3, -1).replace(/""/g, '"');
+      await this.engine.dropTable(`${FILE_SCHEMA}.${table}`);
+      this.groups.delete(group);
+      for (const [key, file] of this.files) if (file.group === group) this.files.delete(key);
+      dropped++;
+    }
+    return dropped;
   }
 
   /** One DuckDB table for several files, each row tagged with its file number. */

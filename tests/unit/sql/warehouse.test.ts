@@ -131,6 +131,16 @@ test('data files are registered once and reused across snapshots and refs', asyn
   const before = binder.registeredFiles;
   assert.deepEqual(await rows(w, `SELECT count(*) AS n FROM ${key}`, { ref: 'side' }), [{ n: 5 }]);
   assert.equal(binder.registeredFiles, before + 1); // only the new file was read
+  // Views still read every registration made so far: nothing to release.
+  assert.equal(await w.releaseUnused(), 0);
+  // Point the views at the newest state only; the older registrations become unused.
+  await binder.unbind('reuse', 'latest');
+  await binder.unbind('reuse', 'older');
+  await binder.unbind('reuse', 'raw_entries');
+  assert.ok((await w.releaseUnused()) > 0);
+  assert.equal(binder.registeredFiles, 0);
+  assert.deepEqual(await rows(w, `SELECT count(*) AS n FROM ${key}`, { ref: 'side' }), [{ n: 5 }]);
+  assert.equal(binder.registeredFiles, 4); // its four files, read again on demand
 });
 
 test('a table missing on the chosen ref is a clear error, and no stale view answers', async () => {
