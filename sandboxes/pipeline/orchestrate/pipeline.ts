@@ -17,7 +17,7 @@ import { ingestPartition, ValidationFailedError } from './ingest.ts';
 import { RunLogger, saveRun, listRuns, loadRun, type RunRecord, type RunEvent } from './runlog.ts';
 import type { AssetCheckDef, CheckResult } from '../checks/types.ts';
 import { publishTables, type PostgresLike, type PublishedTable } from '../publish/postgres.ts';
-import { dayRange, dayOf, addDays, isDay, DAY_MS } from '../util/dates.ts';
+import { dayRange, dayOf, isDay, DAY_MS } from '../util/dates.ts';
 import { hashString } from '../util/prng.ts';
 
 export interface PipelineOptions {
@@ -355,4 +355,3 @@ export class Pipeline {
   }
 }
 
-export { addDays };

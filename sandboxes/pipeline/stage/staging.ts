@@ -1,51 +1,16 @@
 /**
- * Staging (the ideas of DLT): normalise the API's JSON to a typed table with DLT's
- * snake_case names and load ids, and write it as a Parquet file before anything touches the
- * Iceberg table. A failed merge can then be retried from the staged file without fetching
- * again, and the file is what validation reads.
+ * Staging (the ideas of DLT): the normalised batch (see the dlt_normalize plugin) is written
+ * as a typed Parquet file before anything touches the Iceberg table, and read back from
+ * there for the merge. A failed merge can be retried from the staged file without fetching
+ * again.
  */
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { parquetReadObjects } from 'hyparquet';
-import type { NightscoutEntry } from '../source/nightscout.ts';
 import type { TableSchema, ColumnType } from '../validate/schema.ts';
 
 /** camelCase -> snake_case, as DLT normalises column names. */
 export function snakeCase(name: string): string {
   return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
-}
-
-export interface StagedBatch {
-  rows: Record<string, unknown>[];
-  /** Rows dropped because an earlier row had the same key (the uploader sent it twice). */
-  duplicatesSkipped: number;
-  loadId: string;
-}
-
-/**
- * Normalise entries to staged rows. `date_string` becomes a timestamp (epoch ms here), the
- * way DLT infers it. Duplicates on `_id` keep the last one seen (Phlo's default `last`).
- */
-export function normaliseEntries(entries: NightscoutEntry[], loadId: string): StagedBatch {
-  const byKey = new Map<string, Record<string, unknown>>();
-  const order: Record<string, unknown>[] = [];
-  let duplicatesSkipped = 0;
-  entries.forEach((e) => {
-    const row: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(e)) row[snakeCase(k)] = v;
-    const ds = typeof e.dateString === 'string' ? Date.parse(e.dateString) : NaN;
-    row.date_string = Number.isFinite(ds) ? ds : null;
-    row._dlt_load_id = loadId;
-    const key = e._id == null ? null : String(e._id);
-    if (key !== null && byKey.has(key)) {
-      duplicatesSkipped++;
-      Object.assign(byKey.get(key)!, row);
-      return;
-    }
-    if (key !== null) byKey.set(key, row);
-    order.push(row);
-  });
-  order.forEach((row, i) => { row._dlt_id = `${loadId}.${String(i).padStart(5, '0')}`; });
-  return { rows: order, duplicatesSkipped, loadId };
 }
 
 function parquetType(t: ColumnType): 'STRING' | 'INT64' | 'INT32' | 'DOUBLE' | 'TIMESTAMP' | 'BOOLEAN' {

@@ -74,14 +74,3 @@ function decimalToNumber(words: Uint32Array, scale: number): number {
   if (big >> (bits - 1n)) big -= 1n << bits;
   return Number(big) / 10 ** scale;
 }
-
-/**
- * Moves a table between copies of apache-arrow (DuckDB's CommonJS copy and our ES module copy
- * are separate instances in Node) through the IPC stream format, which both understand.
- */
-export function reimport(table: { schema: unknown }): arrow.Table {
-  if (table instanceof arrow.Table) return table;
-  const bytes = (table as unknown as { serialize?: () => Uint8Array }).serialize;
-  if (typeof bytes === 'function') return arrow.tableFromIPC(bytes.call(table));
-  throw new Error('Cannot convert this Arrow table: it has no serialize() method.');
-}

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { validateRows, describeReport } from '../../../sandboxes/pipeline/validate/validate.ts';
 import { RawGlucoseEntries, FactGlucoseReadings } from '../../../sandboxes/pipeline/validate/glucose-schemas.ts';
 import { col, defineSchema } from '../../../sandboxes/pipeline/validate/schema.ts';
-import { writeStagingParquet, readStagingParquet, normaliseEntries } from '../../../sandboxes/pipeline/stage/staging.ts';
+import { writeStagingParquet, readStagingParquet } from '../../../sandboxes/pipeline/stage/staging.ts';
+import { dltNormalize } from '../../../sandboxes/pipeline/plugins/builtin.ts';
 import { fetchDay } from '../../../sandboxes/pipeline/source/nightscout.ts';
 
 const row = (over: Record<string, unknown> = {}) => ({
@@ -56,13 +57,14 @@ test('schemas declared with col.* give types, nullability and rules', () => {
 });
 
 test('staging writes a Parquet file that reads back to the same typed rows', async () => {
-  const batch = normaliseEntries(fetchDay({ seed: 'stage' }, '2025-01-03', Date.parse('2025-01-06T00:00:00Z')).entries, 'load-1');
-  const bytes = writeStagingParquet(RawGlucoseEntries, batch.rows);
+  const entries = fetchDay({ seed: 'stage', duplicateRate: 0 }, '2025-01-03', Date.parse('2025-01-06T00:00:00Z')).entries;
+  const rows = await dltNormalize.transform(entries as unknown as Record<string, unknown>[], { timestamps: ['date_string'] }, { loadId: 'glucose_entries_2025_01_03', partition: '2025-01-03' });
+  assert.deepEqual(Object.keys(rows[0]).sort(), ['_dlt_id', '_dlt_load_id', '_id', 'date', 'date_string', 'device', 'direction', 'rssi', 'sgv', 'sys_time', 'trend', 'type', 'utc_offset']);
+  const bytes = writeStagingParquet(RawGlucoseEntries, rows);
   assert.equal(new TextDecoder().decode(bytes.slice(0, 4)), 'PAR1');
   const back = await readStagingParquet(bytes);
-  assert.equal(back.length, batch.rows.length);
-  assert.deepEqual(back[10], batch.rows[10]);
-  assert.equal(typeof back[0].date_string, 'number');
-  assert.ok(batch.duplicatesSkipped >= 0);
-  assert.equal(new Set(back.map((r) => r._id)).size, back.length);
+  assert.equal(back.length, rows.length);
+  assert.deepEqual(back[10], rows[10]);
+  assert.equal(back[0].date_string, Date.parse(entries[0].dateString));
+  assert.equal(new Set(back.map((r) => r._dlt_id)).size, back.length, 'content ids differ per reading');
 });
