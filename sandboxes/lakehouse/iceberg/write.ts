@@ -81,7 +81,50 @@ export interface WriteTarget {
 const joinPath = (a: string, b: string) => (a ? `${a.replace(/\/+$/, '')}/${b}` : b);
 
 /** Column stats of one data file, keyed by field id, bounds in single-value form. */
-export function columnStats(t: arrow.Table, schema: Schema): Pick<DataFile, 'valueCounts' | 'nullValueCounts' | 'nanValueCounts' | 'lowerBounds' | 'upperBounds'> {
+/**
+ * Metrics mode (`write.metadata.metrics.default`, Java's default `truncate(16)`): string and
+ * binary bounds are cut to N characters/bytes; the upper bound is then bumped so it still
+ * bounds every value. `full` keeps whole values, `counts` keeps no bounds.
+ */
+export function metricsMode(properties: Record<string, string>): { bounds: boolean; truncate: number | null } {
+  const mode = (properties['write.metadata.metrics.default'] ?? 'truncate(16)').trim();
+  if (mode === 'full') return { bounds: true, truncate: null };
+  if (mode === 'counts' || mode === 'none') return { bounds: false, truncate: null };
+  const m = /^truncate\((\d+)\)$/.exec(mode);
+  return { bounds: true, truncate: m ? Number(m[1]) : 16 };
+}
+
+function truncateLower(type: string, v: Value, n: number): Value {
+  if (type === 'string') return [...(v as string)].slice(0, n).join('');
+  if (type === 'binary') return (v as Uint8Array).slice(0, n);
+  return v;
+}
+
+/** Truncated upper bound, or null when no short value bounds it (all max code points). */
+function truncateUpper(type: string, v: Value, n: number): Value {
+  if (type === 'string') {
+    const cps = [...(v as string)].map((c) => c.codePointAt(0)!);
+    if (cps.length <= n) return v;
+    const head = cps.slice(0, n);
+    for (let i = head.length - 1; i >= 0; i--) {
+      let next = head[i] + 1;
+      if (next >= 0xd800 && next <= 0xdfff) next = 0xe000; // skip surrogates
+      if (next <= 0x10ffff) return String.fromCodePoint(...head.slice(0, i), next);
+    }
+    return null;
+  }
+  if (type === 'binary') {
+    const b = v as Uint8Array;
+    if (b.length <= n) return b;
+    const head = b.slice(0, n);
+    for (let i = head.length - 1; i >= 0; i--) if (head[i] < 0xff) { head[i]++; return head.slice(0, i + 1); }
+    return null;
+  }
+  return v;
+}
+
+export function columnStats(t: arrow.Table, schema: Schema, properties: Record<string, string> = {}): Pick<DataFile, 'valueCounts' | 'nullValueCounts' | 'nanValueCounts' | 'lowerBounds' | 'upperBounds'> {
+  const mode = metricsMode(properties);
   const valueCounts = new Map<number, bigint>(), nullValueCounts = new Map<number, bigint>(), nanValueCounts = new Map<number, bigint>();
   const lowerBounds = new Map<number, Uint8Array>(), upperBounds = new Map<number, Uint8Array>();
   schema.fields.forEach((f, i) => {
@@ -112,6 +155,10 @@ export function columnStats(t: arrow.Table, schema: Schema): Pick<DataFile, 'val
     valueCounts.set(f.id, BigInt(count));
     nullValueCounts.set(f.id, BigInt(nulls));
     if (isFloat) nanValueCounts.set(f.id, BigInt(nans));
+    if (!mode.bounds) return;
+    const k = kindOf(f.type);
+    if (mode.truncate !== null && lo !== null) lo = truncateLower(k, lo, mode.truncate);
+    if (mode.truncate !== null && hi !== null) hi = truncateUpper(k, hi, mode.truncate);
     if (lo !== null) lowerBounds.set(f.id, toBytes(f.type, lo));
     if (hi !== null) upperBounds.set(f.id, toBytes(f.type, hi));
   });
@@ -243,7 +290,7 @@ export async function writeDataFiles(target: WriteTarget, env: WriterEnv, t: arr
       recordCount: BigInt(part.numRows),
       fileSizeInBytes: BigInt(bytes.length),
       columnSizes: null,
-      ...columnStats(part, schema),
+      ...columnStats(part, schema, target.metadata.properties),
       splitOffsets: null,
       equalityIds: null,
       sortOrderId: 0,

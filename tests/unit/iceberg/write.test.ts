@@ -400,3 +400,24 @@ test('a metadata file orphaned by a crashed writer does not block later commits'
   assert.equal(new TextDecoder().decode(await storage.read('wh/o/metadata/version-hint.text')), '4');
   assert.deepEqual(await ids(await loadTable(storage, 'wh/o')), [0, 1, 2, 3]);
 });
+
+test('string bounds are truncated to 16 characters by default, and pruning stays correct', async () => {
+  const storage = new MemoryStorage();
+  const t = await createTable(null, storage, 'wh/tr', { ...env(), schema: [{ name: 'id', type: 'long', required: true }, { name: 'note', type: 'string' }] });
+  const long = 'a very long glucose note that goes on';
+  await t.append(rowsToArrow([{ id: 1, note: long }, { id: 2, note: 'zzzzzzzzzzzzzzzzzzzz' }], t.schema()));
+  await t.append(rowsToArrow([{ id: 3, note: 'b' }], t.schema()));
+  const files = await t.metadataTable('files');
+  const first = files.find((f) => Number(f.record_count) === 2)!;
+  assert.equal((first.lower_bounds as Record<string, string>).note, long.slice(0, 16));
+  assert.equal((first.upper_bounds as Record<string, string>).note, 'zzzzzzzzzzzzzzz{', 'the upper bound is bumped after truncation');
+  assert.equal((await t.scan({ filter: eq('note', long) })).table.numRows, 1);
+  assert.equal((await t.scan({ filter: eq('note', 'zzzzzzzzzzzzzzzzzzzz') })).table.numRows, 1);
+  const pruned = await t.scan({ filter: eq('note', 'b') });
+  assert.equal(pruned.table.numRows, 1);
+  assert.equal(pruned.plan.skippedFiles.length, 0, "'b' lies inside the first file's truncated range, so it must be read");
+  assert.equal((await t.scan({ filter: gte('note', 'zzzzzzzzzzzzzzz|') })).plan.tasks.length, 0);
+  const full = await createTable(null, storage, 'wh/full', { ...env('f'), schema: [{ name: 'note', type: 'string' }], properties: { 'write.metadata.metrics.default': 'full' } });
+  await full.append(rowsToArrow([{ note: long }], full.schema()));
+  assert.equal(((await full.metadataTable('files'))[0].lower_bounds as Record<string, string>).note, long);
+});
