@@ -187,7 +187,8 @@ export function summariesCannotMatch(p: PartitionBound, spec: PartitionSpec, sum
   if (p.op === 'is-null') return s.containsNull ? null : `no null ${p.name} in this manifest`;
   const lo = s.lowerBound ? fromBytes(p.type, s.lowerBound) : null;
   const hi = s.upperBound ? fromBytes(p.type, s.upperBound) : null;
-  if (lo === null || hi === null) return lo === null && hi === null && !s.containsNull ? null : null;
+  // A manifest whose partitions are all null has no bounds; only is-null can prune it.
+  if (lo === null || hi === null) return null;
   const range = `[${String(lo)}, ${String(hi)}]`;
   const vals = p.values.filter((x) => x !== null);
   switch (p.op) {

@@ -257,15 +257,14 @@ export async function readManifest(bytes: Uint8Array, file: string, ctx: Manifes
   const entries = avro.records.map((r) => {
     const df = get(r, 2, 'data_file') as Record<string, unknown>;
     const status = num(get(r, 0, 'status'));
-    let seq = get(r, 3, 'sequence_number') as bigint | null | undefined;
-    let fileSeq = get(r, 4, 'file_sequence_number') as bigint | null | undefined;
+    const seq = get(r, 3, 'sequence_number') as bigint | null | undefined;
+    const fileSeq = get(r, 4, 'file_sequence_number') as bigint | null | undefined;
     // Inheritance: ADDED entries written with null take the manifest's sequence number.
     let sequenceNumber: number | null = seq === null || seq === undefined ? null : Number(seq);
     let fileSequenceNumber: number | null = fileSeq === null || fileSeq === undefined ? null : Number(fileSeq);
     if (isV1Manifest && ctx.formatVersion === 1) { sequenceNumber = 0; fileSequenceNumber = 0; }
     if (sequenceNumber === null && (status === EntryStatus.ADDED || isV1Manifest)) sequenceNumber = m.sequenceNumber;
     if (fileSequenceNumber === null && (status === EntryStatus.ADDED || isV1Manifest)) fileSequenceNumber = m.sequenceNumber;
-    seq = undefined; fileSeq = undefined;
     const snap = get(r, 1, 'snapshot_id');
     const partRaw = (dfGet(df, 102, 'partition') as Record<string, unknown>) ?? {};
     const partition: Record<string, unknown> = {};

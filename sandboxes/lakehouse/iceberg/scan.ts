@@ -6,14 +6,14 @@ import * as arrow from 'apache-arrow';
 import type { Storage } from '../storage/storage.ts';
 import { StorageError } from '../storage/storage.ts';
 import { stripScheme } from '../storage/rebase.ts';
-import type { DataFile, IcebergType, ManifestEntry, ManifestFile, NestedField, PartitionSpec, Schema, Snapshot, TableMetadata } from './types.ts';
+import type { DataFile, ManifestEntry, ManifestFile, NestedField, Schema, Snapshot, TableMetadata } from './types.ts';
 import { DataFileContent, EntryStatus } from './types.ts';
 import { readManifest, readManifestList } from './manifest.ts';
 import { bind, evalRow, fileCannotMatch, partitionCannotMatch, projectToPartition, referencedIds, summariesCannotMatch, type Bound, type Predicate } from './filter.ts';
 import { schemaById, snapshotById, specById } from './metadata.ts';
 import { readParquet } from './parquet.ts';
 import { FIELD_ID_KEY, isNested, nullData, arrowFieldFor, arrowTypeFor, columnValues, constantVector, tableFromVectors, takeRows, vectorFromValues, concatTables } from './arrow.ts';
-import { toInternal, valuesEqual, formatValue, type Value } from './values.ts';
+import { toInternal, valuesEqual, type Value } from './values.ts';
 import { IcebergError } from './errors.ts';
 
 /** What a reader needs to know about a table. */
@@ -429,5 +429,3 @@ export async function scanTable(ctx: TableContext, opts: ScanOptions = {}): Prom
   return { table: concatTables(outSchema, parts), plan };
 }
 
-export { formatValue };
-export type { IcebergType, PartitionSpec };

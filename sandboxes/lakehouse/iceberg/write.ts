@@ -12,7 +12,7 @@ import { writeParquet } from './parquet.ts';
 import { partitionType, summarizePartitions, writeManifest, writeManifestList } from './manifest.ts';
 import { serializeMetadata, specById } from './metadata.ts';
 import { metadataVersion, type TableOperations } from './table-operations.ts';
-import { CommitConflictError, IcebergError } from './errors.ts';
+import { IcebergError } from './errors.ts';
 import type { Storage } from '../storage/storage.ts';
 import { StorageError } from '../storage/storage.ts';
 import { manifestEntries, snapshotManifests, type TableContext } from './scan.ts';

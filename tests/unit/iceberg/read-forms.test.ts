@@ -60,7 +60,7 @@ test('v1 metadata in its deprecated forms, with manifests listed on the snapshot
 test('gzip-compressed metadata reads like plain JSON', async () => {
   const { storage, t } = await written();
   const json = await storage.read(t.metadataLocation);
-  const gz = new Uint8Array(await new Response(new Blob([json]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer());
+  const gz = new Uint8Array(await new Response(new Blob([json as BlobPart]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer());
   await storage.write('wh/v1/metadata/v7.gz.metadata.json', gz);
   const again = await loadTable(storage, 'wh/v1', { metadataFile: 'v7.gz.metadata.json' });
   assert.equal((await again.scan()).table.numRows, 3);
