@@ -14,6 +14,7 @@ import { openPostgres, type PostgresLike } from '../publish/postgres.ts';
 import { flag, flags, type ParsedArgs } from './args.ts';
 import type { CliWiring, CliIo } from './commands.ts';
 import type { RunEvent } from '../orchestrate/runlog.ts';
+import type { Lakehouse } from '../lakehouse/port.ts';
 
 /** The same default as `npm run lakehouse`, so both CLIs see one warehouse. */
 export const DEFAULT_WAREHOUSE = process.env.PHLO_WAREHOUSE ?? 'warehouse';
@@ -38,20 +39,33 @@ export function progressPrinter(io: CliIo): (e: RunEvent) => void {
   };
 }
 
+/** The run clock a command asks for: --as-of fixes it, else the wall clock. */
+export function clockFromArgs(args: ParsedArgs): () => number {
+  const asOf = flag(args, 'as-of');
+  const fixed = asOf ? Date.parse(asOf) : null;
+  if (asOf && !Number.isFinite(fixed)) throw new Error(`--as-of ${asOf} is not a time; write it like 2025-01-16T06:00:00Z.`);
+  return () => fixed ?? Date.now();
+}
+
+/** The glucose pipeline as the flags describe it (seed, bad days, clock). */
+export function pipelineFromArgs(lake: Lakehouse, args: ParsedArgs, extra: { postgres?: () => Promise<PostgresLike>; onEvent?: (e: RunEvent) => void } = {}): Pipeline {
+  return new Pipeline({
+    lake,
+    definitions: glucoseDefinitions({ project: readProjectFiles(GLUCOSE_PROJECT_DIR), seed: flag(args, 'seed') ?? 'phlo', badDays: parseBadDays(flags(args, 'bad-day')) }),
+    clock: clockFromArgs(args),
+    postgres: extra.postgres,
+    onEvent: extra.onEvent,
+  });
+}
+
 export function nodeWiring(io: CliIo, quiet = false): CliWiring & { close(): Promise<void> } {
   let pg: (PostgresLike & { close(): Promise<void> }) | null = null;
   return {
     async open(args: ParsedArgs) {
       const dir = resolve(flag(args, 'warehouse') ?? DEFAULT_WAREHOUSE);
-      const asOf = flag(args, 'as-of');
-      const fixed = asOf ? Date.parse(asOf) : null;
-      if (asOf && !Number.isFinite(fixed)) throw new Error(`--as-of ${asOf} is not a time; write it like 2025-01-16T06:00:00Z.`);
-      const clock = () => fixed ?? Date.now();
-      const lake = await openNodeLakehouse({ dir, clock });
-      const pipeline = new Pipeline({
-        lake,
-        definitions: glucoseDefinitions({ project: readProjectFiles(GLUCOSE_PROJECT_DIR), seed: flag(args, 'seed') ?? 'phlo', badDays: parseBadDays(flags(args, 'bad-day')) }),
-        clock,
+      const lake = await openNodeLakehouse({ dir, clock: clockFromArgs(args) });
+      const pipeline = pipelineFromArgs(lake, args, {
+        // Postgres lives next to the warehouse folder, not inside it: the warehouse may be served.
         postgres: async () => (pg ??= await openPostgres(join(dir, '..', `${dir.split(/[\\/]/).pop()}-postgres`))),
         onEvent: quiet ? undefined : progressPrinter(io),
       });

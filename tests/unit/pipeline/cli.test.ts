@@ -5,22 +5,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { runCommand } from '../../../sandboxes/pipeline/cli/commands.ts';
-import { nodeWiring } from '../../../sandboxes/pipeline/cli/node-wiring.ts';
+import { pipelineFromArgs } from '../../../sandboxes/pipeline/cli/node-wiring.ts';
+import { openNodeLakehouse } from '../../../sandboxes/pipeline/lakehouse/open-node.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'phlo-cli-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+// One warehouse on disk for every command (each `npm run pipeline` would open it anew; the
+// spawned test at the end covers that path).
+const lake = await openNodeLakehouse({ dir: join(dir, 'wh'), clock: () => Date.parse('2025-01-20T06:00:00Z') });
+after(async () => { await lake.close(); rmSync(dir, { recursive: true, force: true }); });
 
 async function cli(...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
   const io = { out: (l: string) => out.push(l), err: (l: string) => err.push(l) };
-  const wiring = nodeWiring(io, true);
-  try {
-    const code = await runCommand(['--warehouse', join(dir, 'wh'), '--as-of', '2025-01-20T06:00:00Z', ...argv], wiring, io);
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    await wiring.close();
-  }
+  const wiring = { open: async (args: Parameters<typeof pipelineFromArgs>[1]) => ({ pipeline: pipelineFromArgs(lake, args), lake }) };
+  const code = await runCommand(['--as-of', '2025-01-20T06:00:00Z', ...argv], wiring, io);
+  return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
 test('materialize, runs, logs, sql and snapshots against a warehouse on disk', async () => {
