@@ -133,8 +133,18 @@ function convertColumn(v: arrow.Vector, type: IcebergType, name: string, table: 
   } catch {
     throw new IcebergError(`Column "${name}" for table ${table} has Arrow type ${String(v.type)}, which cannot become ${String(type)}.`);
   }
+  const tk = kindOf(type);
+  if (arrow.DataType.isDate(v.type) && v.type.unit === arrow.DateUnit.MILLISECOND && tk.startsWith('timestamp')) {
+    // Arrow builds JS Date values as Date<MILLISECOND>: keep the time of day.
+    const out: Value[] = new Array(v.length);
+    for (let i = 0; i < v.length; i++) {
+      const ms = v.get(i) as number | Date | null;
+      out[i] = ms === null ? null : BigInt(ms instanceof Date ? ms.getTime() : Math.round(ms)) * (tk.endsWith('_ns') ? 1_000_000n : 1000n);
+    }
+    return out;
+  }
   const vals = columnValues(v, sourceType);
-  const sk = kindOf(sourceType), tk = kindOf(type);
+  const sk = kindOf(sourceType);
   if (sk === tk && sk !== 'decimal') return vals;
   return vals.map((x) => {
     if (x === null) return null;

@@ -421,3 +421,17 @@ test('string bounds are truncated to 16 characters by default, and pruning stays
   await full.append(rowsToArrow([{ note: long }], full.schema()));
   assert.equal(((await full.metadataTable('files'))[0].lower_bounds as Record<string, string>).note, long);
 });
+
+test('Arrow built from plain JS values (numbers, Dates) is converted to the table types', async () => {
+  const arrowLib = await import('apache-arrow');
+  const t = await createTable(null, new MemoryStorage(), 'wh/js', { ...env(), schema: [{ name: 'ts', type: 'timestamptz' }, { name: 'n', type: 'long' }, { name: 'd', type: 'date' }, { name: 'ms', type: 'timestamp' }] });
+  const when = new Date('2024-03-04T05:06:07.123Z');
+  const msDates = arrowLib.makeVector(arrowLib.makeData({ type: new arrowLib.DateMillisecond(), length: 1, nullCount: 0, data: new BigInt64Array([BigInt(when.getTime())]) as never }));
+  const input = new arrowLib.Table({ ts: arrowLib.tableFromArrays({ ts: [when] } as never).getChild('ts')!, n: arrowLib.makeVector(Float64Array.from([42])), d: arrowLib.tableFromArrays({ d: [when] } as never).getChild('d')!, ms: msDates });
+  await t.append(input);
+  const r = arrowToRows((await t.scan()).table, t.schema())[0];
+  assert.equal(r.ts, BigInt(when.getTime()) * 1000n);
+  assert.equal(r.n, 42n);
+  assert.equal(r.d, Math.floor(when.getTime() / 86_400_000));
+  assert.equal(r.ms, BigInt(when.getTime()) * 1000n, 'Date<MILLISECOND> keeps its time of day');
+});
