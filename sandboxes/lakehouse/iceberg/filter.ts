@@ -111,7 +111,8 @@ export function fileCannotMatch(b: Bound, file: DataFile): string | null {
   const hi = file.upperBounds?.get(b.id);
   const lower = lo ? fromBytes(b.type, lo) : null;
   const upper = hi ? fromBytes(b.type, hi) : null;
-  const range = `[${String(lower)}, ${String(upper)}]`;
+  const fmt = (x: Value) => (x === null ? 'none' : typeof b.type === 'string' ? formatValue(b.type, x) : String(x));
+  const range = `[${fmt(lower)}, ${fmt(upper)}]`;
   if (b.op === 'in') {
     const any = b.values.some((v) => v !== null && (lower === null || compareValues(v, lower) >= 0) && (upper === null || compareValues(v, upper) <= 0));
     return any ? null : `no IN value of ${b.name} falls in the file's range ${range}`;
@@ -119,12 +120,12 @@ export function fileCannotMatch(b: Bound, file: DataFile): string | null {
   const v = b.value;
   switch (b.op) {
     case '=':
-      if ((lower !== null && compareValues(v, lower) < 0) || (upper !== null && compareValues(v, upper) > 0)) return `${b.name} = ${String(v)} is outside the file's range ${range}`;
+      if ((lower !== null && compareValues(v, lower) < 0) || (upper !== null && compareValues(v, upper) > 0)) return `${b.name} = ${fmt(v)} is outside the file's range ${range}`;
       return null;
-    case '<': return lower !== null && compareValues(lower, v) >= 0 ? `${b.name} < ${String(v)} but the file's minimum is ${String(lower)}` : null;
-    case '<=': return lower !== null && compareValues(lower, v) > 0 ? `${b.name} <= ${String(v)} but the file's minimum is ${String(lower)}` : null;
-    case '>': return upper !== null && compareValues(upper, v) <= 0 ? `${b.name} > ${String(v)} but the file's maximum is ${String(upper)}` : null;
-    case '>=': return upper !== null && compareValues(upper, v) < 0 ? `${b.name} >= ${String(v)} but the file's maximum is ${String(upper)}` : null;
+    case '<': return lower !== null && compareValues(lower, v) >= 0 ? `${b.name} < ${fmt(v)} but the file's minimum is ${fmt(lower)}` : null;
+    case '<=': return lower !== null && compareValues(lower, v) > 0 ? `${b.name} <= ${fmt(v)} but the file's minimum is ${fmt(lower)}` : null;
+    case '>': return upper !== null && compareValues(upper, v) <= 0 ? `${b.name} > ${fmt(v)} but the file's maximum is ${fmt(upper)}` : null;
+    case '>=': return upper !== null && compareValues(upper, v) < 0 ? `${b.name} >= ${fmt(v)} but the file's maximum is ${fmt(upper)}` : null;
     default: return null;
   }
 }

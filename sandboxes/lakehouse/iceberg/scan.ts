@@ -67,6 +67,27 @@ export interface ScanPlan {
   deleteFiles: number;
 }
 
+/**
+ * A plan in a few human lines, for a learner: which snapshot, how many manifests and data
+ * files were read or skipped, and why each skipped file could not match.
+ */
+export function describePlan(plan: ScanPlan, maxReasons = 10): string[] {
+  const snap = plan.snapshot;
+  const lines = [
+    snap ? `Table ${plan.table} at snapshot ${snap['snapshot-id']} (${snap.summary.operation}, ${new Date(snap['timestamp-ms']).toISOString()})` : `Table ${plan.table} has no snapshot yet: nothing to read.`,
+  ];
+  if (!snap) return lines;
+  const records = plan.tasks.reduce((a, t) => a + t.file.recordCount, 0n);
+  lines.push(`Manifests: ${plan.manifestsRead.length} read, ${plan.skippedManifests.length} skipped by partition summaries.`);
+  lines.push(`Data files: ${plan.tasks.length} to read (${records} rows before deletes), ${plan.skippedFiles.length} skipped.`);
+  if (plan.deleteFiles) lines.push(`Delete files: ${plan.deleteFiles} (applied by sequence number).`);
+  for (const s of plan.skippedManifests.slice(0, maxReasons)) lines.push(`  skipped manifest ${s.path.split('/').pop()}: ${s.reason}`);
+  for (const s of plan.skippedFiles.slice(0, maxReasons)) lines.push(`  skipped ${s.path.split('/').slice(-2).join('/')}: ${s.reason}`);
+  const more = plan.skippedFiles.length - maxReasons;
+  if (more > 0) lines.push(`  ... and ${more} more skipped files`);
+  return lines;
+}
+
 export function resolveSnapshot(ctx: TableContext, sel: SnapshotSelector = {}): Snapshot | null {
   const m = ctx.metadata;
   const known = () => m.snapshots.map((s) => String(s['snapshot-id'])).join(', ') || 'none';

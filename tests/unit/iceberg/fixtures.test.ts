@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { NodeFsStorage } from '../../../sandboxes/lakehouse/storage/node-fs.ts';
-import { loadTable, readManifestList, eq, gte, gt, IcebergError } from '../../../sandboxes/lakehouse/iceberg/index.ts';
+import { loadTable, readManifestList, eq, gte, gt, IcebergError, describePlan } from '../../../sandboxes/lakehouse/iceberg/index.ts';
 import { fixturesRoot, plainRows, IMPALA, ICEBIRD } from './helpers.ts';
 
 const storage = new NodeFsStorage(fixturesRoot, { readOnly: true });
@@ -184,6 +184,9 @@ test('polars iceberg-table (format v1, only v2.metadata.json): day(ts) pruning a
   assert.deepEqual(plainRows((await t.scan({ filter: gt('ts', '2023-03-01T19:25:00') })).table).map((r) => r.id), [3]);
   const none = await t.scan({ filter: gt('ts', '2023-03-02T22:00:00') });
   assert.equal(none.table.numRows, 0);
+  const text = describePlan(none.plan).join('\n');
+  assert.match(text, /snapshot 7051579356916758811/);
+  assert.match(text, /skipped/);
   assert.ok(none.plan.skippedFiles.length + none.plan.skippedManifests.length > 0, 'the plan reports skipped files');
 });
 
