@@ -32,6 +32,7 @@ Assets and runs
   check [ASSET] [--ref REF] [--partition DAY]   run asset checks and record the results
   checks [ASSET] [--limit N]             stored check results per asset and run, newest first
   publish                                copy the marts from main into Postgres (PGlite)
+  psql "QUERY"                           Postgres SQL against the published marts (schema marts)
   runs                                   list runs with status and timings
   logs RUN                               every event of a run
   lineage [--format json|mermaid]        the lineage graph as data
@@ -43,7 +44,8 @@ Lakehouse
   branch list | branch create NAME [--from REF] | branch delete NAME | tag list | tag create NAME [--from REF] | merge FROM [INTO]
   log, diff, files, scan ... and any other command of npm run lakehouse are passed through to it
 
-Source options: --seed TEXT, --bad-day DAY[:impossible|sensor-fault] (repeatable), --as-of ISO-TIME`;
+Source options: --seed TEXT, --bad-day DAY[:impossible|sensor-fault] (repeatable), --as-of ISO-TIME,
+  --source-file PATH (your own Nightscout JSON export or CSV instead of the generated readings)`;
 
 function table(rows: Record<string, unknown>[]): string[] {
   if (rows.length === 0) return ['(no rows)'];
@@ -85,7 +87,7 @@ async function dispatch(argv: string[], wiring: CliWiring, io: CliIo): Promise<n
   const args = parseArgs(argv);
   const [cmd, ...rest] = args.positional;
   if (!cmd || has(args, 'help') || cmd === 'help') { USAGE.split('\n').forEach((l) => io.out(l)); return cmd ? 0 : 2; }
-  const known = new Set(['assets', 'materialize', 'backfill', 'check', 'checks', 'publish', 'runs', 'logs', 'lineage', 'compile', 'plugins', 'tables', 'snapshots', 'sql', 'branch', 'tag', 'merge']);
+  const known = new Set(['assets', 'materialize', 'backfill', 'check', 'checks', 'publish', 'psql', 'runs', 'logs', 'lineage', 'compile', 'plugins', 'tables', 'snapshots', 'sql', 'branch', 'tag', 'merge']);
   if (!known.has(cmd)) {
     const code = await wiring.passThrough?.(argv, io);
     if (code != null) return code;
@@ -129,6 +131,15 @@ async function dispatch(argv: string[], wiring: CliWiring, io: CliIo): Promise<n
         return 0;
       }
       case 'publish': return printRun(await pipeline.publish(), io);
+      case 'psql': {
+        if (!rest[0]) { io.err('psql needs a query in quotes, e.g. psql "select * from marts.mrt_glucose_overview order by reading_date"'); return 2; }
+        const pg = await pipeline.postgres();
+        const res = await pg.query(rest.join(' '));
+        const rows = res.rows.map((r) => Object.fromEntries(Object.entries(r as Record<string, unknown>).map(([k, v]) => [k, v instanceof Date ? v.toISOString().replace('T00:00:00.000Z', '') : v])));
+        if (has(args, 'json') || flag(args, 'format') === 'json') io.out(JSON.stringify(rows));
+        else table(rows).forEach((l) => io.out(l));
+        return 0;
+      }
       case 'runs': {
         const runs = await pipeline.runs();
         if (!runs.length) io.out('No runs yet. Start one with: npm run pipeline -- materialize --partition 2025-01-15');

@@ -2,8 +2,8 @@
  * Node-only wiring for the pipeline CLI: the warehouse in a directory, DuckDB-WASM in a
  * worker thread, PGlite persisted next to the warehouse, the glucose project from disk.
  */
-import { join, dirname, resolve } from 'node:path';
-import { existsSync } from 'node:fs';
+import { join, dirname, resolve, basename } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { openNodeLakehouse } from '../lakehouse/open-node.ts';
@@ -39,6 +39,12 @@ export function progressPrinter(io: CliIo): (e: RunEvent) => void {
   };
 }
 
+function sourceFile(path: string | undefined): { name: string; text: string } | undefined {
+  if (!path) return undefined;
+  if (!existsSync(path)) throw new Error(`--source-file ${path}: no such file. Give the path of a Nightscout JSON export or a CSV with a header row.`);
+  return { name: basename(path), text: readFileSync(path, 'utf8') };
+}
+
 /** The run clock a command asks for: --as-of fixes it, else the wall clock. */
 export function clockFromArgs(args: ParsedArgs): () => number {
   const asOf = flag(args, 'as-of');
@@ -51,7 +57,12 @@ export function clockFromArgs(args: ParsedArgs): () => number {
 export function pipelineFromArgs(lake: Lakehouse, args: ParsedArgs, extra: { postgres?: () => Promise<PostgresLike>; onEvent?: (e: RunEvent) => void } = {}): Pipeline {
   return new Pipeline({
     lake,
-    definitions: glucoseDefinitions({ project: readProjectFiles(GLUCOSE_PROJECT_DIR), seed: flag(args, 'seed') ?? 'phlo', badDays: parseBadDays(flags(args, 'bad-day')) }),
+    definitions: glucoseDefinitions({
+      project: readProjectFiles(GLUCOSE_PROJECT_DIR),
+      seed: flag(args, 'seed') ?? 'phlo',
+      badDays: parseBadDays(flags(args, 'bad-day')),
+      file: sourceFile(flag(args, 'source-file')),
+    }),
     clock: clockFromArgs(args),
     postgres: extra.postgres,
     onEvent: extra.onEvent,

@@ -60,6 +60,8 @@ export interface GlucoseOptions {
   badDays?: Record<string, 'impossible' | 'sensor-fault'>;
   lateRate?: number;
   duplicateRate?: number;
+  /** Ingest a learner's own export (JSON array or CSV) instead of the generated source. */
+  file?: { name: string; text: string };
   project: Record<string, string>;
 }
 
@@ -72,7 +74,9 @@ export function glucoseDefinitions(o: GlucoseOptions): Definitions {
       name: 'dlt_glucose_entries',
       table: 'raw.glucose_entries',
       group: 'nightscout',
-      source: { plugin: 'nightscout', config: { seed: o.seed ?? 'phlo', badDays: o.badDays ?? {}, lateRate: o.lateRate, duplicateRate: o.duplicateRate } },
+      source: o.file
+        ? { plugin: 'entries_file', config: { name: o.file.name, text: o.file.text } }
+        : { plugin: 'nightscout', config: { seed: o.seed ?? 'phlo', badDays: o.badDays ?? {}, lateRate: o.lateRate, duplicateRate: o.duplicateRate } },
       transforms: [{ plugin: 'dlt_normalize', config: { timestamps: ['date_string'] } }],
       uniqueKey: ['_id'],
       mergeStrategy: 'merge',

@@ -124,3 +124,21 @@ test('a plugin check with severity ERROR blocks the merge like a built-in one', 
   assert.match(r.failure!, /github_activity\.threshold_check\(events,max=0\)/);
   assert.equal(await lake.refHash('main'), before);
 });
+
+test("a learner's own CSV export goes through the same ingestion as the generated source", async () => {
+  const { glucoseDefinitions } = await import('../../../sandboxes/pipeline/orchestrate/definitions.ts');
+  const { GLUCOSE_PROJECT_FILES } = await import('../../../sandboxes/pipeline/project/files.generated.ts');
+  const lines = ['_id,sgv,dateString,direction,device,type'];
+  for (let i = 0; i < 12; i++) lines.push(`mine${i},${100 + i * 5},2025-01-02T0${Math.floor(i / 6)}:${String((i % 6) * 10).padStart(2, '0')}:00.000Z,Flat,my-sensor,sgv`);
+  lines.push('other,120,2025-01-03T00:00:00.000Z,Flat,my-sensor,sgv');
+  const pipeline = new Pipeline({ lake, definitions: glucoseDefinitions({ project: GLUCOSE_PROJECT_FILES, file: { name: 'export.csv', text: lines.join('\n') } }), clock: () => now });
+  const r = await pipeline.materialize({ select: ['dlt_glucose_entries', 'stg_glucose_entries', 'fct_glucose_readings'], partitions: ['2025-01-02'] });
+  assert.equal(r.status, 'SUCCESS', r.failure ?? '');
+  const rows = arrowToRows(await lake.query("select entry_id, glucose_mg_dl, device from silver.fct_glucose_readings order by entry_id", 'main'));
+  assert.equal(rows.length, 12, 'only the partition day is ingested');
+  assert.deepEqual(rows[0], { entry_id: 'mine0', glucose_mg_dl: 100, device: 'my-sensor' });
+  const broken = new Pipeline({ lake, definitions: glucoseDefinitions({ project: GLUCOSE_PROJECT_FILES, file: { name: 'export.csv', text: '_id,sgv,date\nx,high,1735776000000\n' } }), clock: () => now });
+  const bad = await broken.materialize({ select: ['dlt_glucose_entries'], partitions: ['2025-01-02'] });
+  assert.equal(bad.status, 'FAILURE');
+  assert.match(bad.failure!, /Could not read export\.csv: export\.csv line 2: column "sgv" holds "high", which is not a number/);
+});
