@@ -75,6 +75,7 @@ export function arrowSchemaFor(schema: Schema): arrow.Schema {
 
 /** Iceberg type of an Arrow type (for creating a table from an Arrow table's schema). */
 export function icebergTypeOf(t: arrow.DataType): IcebergType {
+  if (arrow.DataType.isDictionary(t)) return icebergTypeOf(t.dictionary);
   if (arrow.DataType.isBool(t)) return 'boolean';
   if (arrow.DataType.isInt(t)) return t.bitWidth === 64 ? 'long' : 'int';
   if (arrow.DataType.isFloat(t)) return t.precision === arrow.Precision.SINGLE ? 'float' : 'double';
@@ -113,6 +114,13 @@ export function columnValues(vector: arrow.Vector, type: IcebergType): Value[] {
   for (const data of vector.data) {
     const t = data.type as arrow.DataType;
     const off = data.offset;
+    if (arrow.DataType.isDictionary(t)) {
+      // Dictionary-encoded (pyarrow categoricals, some Parquet readers): decode via the dictionary.
+      const dict = columnValues(data.dictionary!, type);
+      const idx = data.values as ArrayLike<number | bigint>;
+      for (let i = 0; i < data.length; i++, at++) out[at] = isValid(data, i) ? dict[Number(idx[i])] : null;
+      continue;
+    }
     const values = data.values as ArrayLike<number | bigint> & { BYTES_PER_ELEMENT?: number };
     for (let i = 0; i < data.length; i++, at++) {
       if (!isValid(data, i)) { out[at] = null; continue; }

@@ -435,3 +435,11 @@ test('Arrow built from plain JS values (numbers, Dates) is converted to the tabl
   assert.equal(r.d, Math.floor(when.getTime() / 86_400_000));
   assert.equal(r.ms, BigInt(when.getTime()) * 1000n, 'Date<MILLISECOND> keeps its time of day');
 });
+
+test('dictionary-encoded columns (pyarrow categoricals) are decoded on the way in', async () => {
+  const arrowLib = await import('apache-arrow');
+  const t = await createTable(null, new MemoryStorage(), 'wh/dict', { ...env(), schema: [{ name: 'device', type: 'string' }] });
+  const dict = arrowLib.vectorFromArray(['libre', 'dexcom', null, 'libre'], new arrowLib.Dictionary(new arrowLib.Utf8(), new arrowLib.Int32()));
+  await t.append(new arrowLib.Table({ device: dict }));
+  assert.deepEqual(arrowToRows((await t.scan()).table, t.schema()).map((r) => r.device), ['libre', 'dexcom', null, 'libre']);
+});
