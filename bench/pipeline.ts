@@ -29,8 +29,8 @@ const now = Date.parse('2025-03-10T06:00:00Z');
 {
   const dir = await mkdtemp(join(tmpdir(), 'phlo-bench-'));
   const lake = await time('boot: warehouse + DuckDB-WASM worker', 'node-fs storage', () => openNodeLakehouse({ dir, clock: () => now }));
-  let pg: Awaited<ReturnType<typeof openPostgres>> | null = null;
-  const pipeline = new Pipeline({ lake, definitions: glucoseDefinitions({ project }), clock: () => now, postgres: async () => (pg ??= await openPostgres()) });
+  const opened: { pg: Awaited<ReturnType<typeof openPostgres>> | null } = { pg: null };
+  const pipeline = new Pipeline({ lake, definitions: glucoseDefinitions({ project }), clock: () => now, postgres: async () => (opened.pg ??= await openPostgres()) });
   const noPublish = pipeline.graph.order.filter((k) => k !== 'publish_marts_to_postgres');
   const first = await time('one day, first run (creates 6 tables)', '2025-02-01, ingest + 6 models + tests + checks + merge', () => pipeline.materialize({ select: noPublish, partitions: ['2025-02-01'] }));
   if (first.status !== 'SUCCESS') throw new Error(first.failure ?? 'failed');
@@ -39,7 +39,7 @@ const now = Date.parse('2025-03-10T06:00:00Z');
   await time('publish marts to PGlite (includes PGlite boot)', '2 tables', () => pipeline.publish());
   await time('publish marts to PGlite (warm)', '2 tables', () => pipeline.publish());
   await lake.close();
-  await pg?.close();
+  await opened.pg?.close();
   await rm(dir, { recursive: true, force: true });
 }
 
