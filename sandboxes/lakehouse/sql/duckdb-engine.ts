@@ -15,7 +15,7 @@
 import * as arrow from 'apache-arrow';
 import type { AsyncDuckDB } from '@duckdb/duckdb-wasm';
 import { SqlError, parseDuckDbError, qualifiedName, quoteIdent, type QueryOptions, type SqlEngine } from './engine.ts';
-import { stripTimeZones, toArrowTable } from './arrow-data.ts';
+import { combineBatches, stripTimeZones, toArrowTable } from './arrow-data.ts';
 
 /** Starts a fresh, opened AsyncDuckDB (a new worker each call). */
 export type DuckDbBoot = () => Promise<AsyncDuckDB>;
@@ -68,7 +68,7 @@ export class DuckDbWasmEngine implements SqlEngine {
   }
 
   registerArrow(name: string, data: arrow.Table | Uint8Array): Promise<void> {
-    const table = stripTimeZones(toArrowTable(data));
+    const table = combineBatches(stripTimeZones(toArrowTable(data)));
     return this.enqueue(async () => {
       const session = await this.session;
       await this.insert(session, name, table);

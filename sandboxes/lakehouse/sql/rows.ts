@@ -36,28 +36,30 @@ const MICROS_PER_UNIT: Record<number, bigint> = {
   [arrow.TimeUnit.MICROSECOND]: 1n,
 };
 
+// Arrow JS slices value buffers along with the data (only bit-packed booleans and validity
+// bitmaps keep `data.offset`), so element i of a Data is at index i of its values.
 function valueAt(data: arrow.Data, i: number, type: arrow.DataType): JsonValue {
   if (arrow.DataType.isTimestamp(type)) {
-    const raw = (data.values as BigInt64Array)[data.offset + i]!;
+    const raw = (data.values as BigInt64Array)[i]!;
     return type.unit === arrow.TimeUnit.NANOSECOND ? isoFromNanos(BigInt(raw)) : isoFromMicros(BigInt(raw) * MICROS_PER_UNIT[type.unit]!);
   }
   if (arrow.DataType.isDate(type)) {
     const values = data.values as Int32Array | BigInt64Array;
-    const v = values[data.offset + i]!;
+    const v = values[i]!;
     const ms = type.unit === arrow.DateUnit.DAY ? Number(v) * 86_400_000 : Number(v);
     return new Date(ms).toISOString().slice(0, 10);
   }
   if (arrow.DataType.isTime(type)) {
-    const v = BigInt((data.values as BigInt64Array | Int32Array)[data.offset + i]!);
+    const v = BigInt((data.values as BigInt64Array | Int32Array)[i]!);
     const micros = type.unit === arrow.TimeUnit.NANOSECOND ? v / 1000n : v * MICROS_PER_UNIT[type.unit]!;
     return timeOfDay(micros);
   }
   if (arrow.DataType.isDecimal(type)) {
-    const words = (data.values as Uint32Array).subarray((data.offset + i) * (type.bitWidth / 32), (data.offset + i + 1) * (type.bitWidth / 32));
+    const words = (data.values as Uint32Array).subarray(i * (type.bitWidth / 32), (i + 1) * (type.bitWidth / 32));
     return decimalToJson(words, type.scale);
   }
   if (arrow.DataType.isInt(type) && type.bitWidth === 64) {
-    const v = BigInt((data.values as BigInt64Array | BigUint64Array)[data.offset + i]!);
+    const v = BigInt((data.values as BigInt64Array | BigUint64Array)[i]!);
     return bigintToJson(v);
   }
   if (arrow.DataType.isBinary(type) || arrow.DataType.isFixedSizeBinary(type) || arrow.DataType.isLargeBinary?.(type)) {

@@ -103,3 +103,38 @@ test('a query stuck inside the worker is stopped by restarting it; registered ta
   assert.equal(engine.restarts, before + 1);
   assert.deepEqual(tableToRows(await engine.query('SELECT count(*) AS n FROM keep.me')), [{ n: 3 }]);
 });
+
+test('many small record batches are combined into one, values and nulls intact', async () => {
+  const { combineBatches } = await import('../../../sandboxes/lakehouse/sql/arrow-data.ts');
+  const n = 2500;
+  const whole = new arrow.Table({
+    id: arrow.vectorFromArray(Array.from({ length: n }, (_, i) => BigInt(i)), new arrow.Int64()),
+    mg: arrow.vectorFromArray(Array.from({ length: n }, (_, i) => (i % 7 === 0 ? null : i % 300)), new arrow.Int32()),
+    ok: arrow.vectorFromArray(Array.from({ length: n }, (_, i) => (i % 11 === 0 ? null : i % 3 === 0)), new arrow.Bool()),
+    note: arrow.vectorFromArray(Array.from({ length: n }, (_, i) => (i % 5 === 0 ? null : `r${i}-é`)), new arrow.Utf8()),
+    ts: arrow.vectorFromArray(Array.from({ length: n }, (_, i) => Date.UTC(2026, 0, 1) + i * 300_000), new arrow.TimestampMicrosecond('UTC')),
+  });
+  // Slices of slices: batches whose data start at non-zero offsets, as readers produce.
+  const batches = [];
+  for (let at = 0; at < n; at += 333) batches.push(...whole.slice(at, Math.min(n, at + 333)).batches);
+  const chunked = new arrow.Table(whole.schema, batches);
+  assert.ok(chunked.batches.length > 5);
+  const combined = combineBatches(chunked);
+  assert.equal(combined.batches.length, 1);
+  assert.deepEqual(tableToRows(combined), tableToRows(whole));
+  await engine.registerArrow('chunks.t', chunked);
+  const back = await engine.query('SELECT count(*) AS n, count(mg) AS mg, count(ok) AS ok, count(note) AS note, sum(id) AS ids, max(note) AS last FROM chunks.t');
+  assert.deepEqual(tableToRows(back), [{ n, mg: n - Math.ceil(n / 7), ok: n - Math.ceil(n / 11), note: n - n / 5, ids: (n * (n - 1)) / 2, last: 'r999-é' }]);
+});
+
+test('JSON rows of sliced Arrow data read the right elements', () => {
+  const t = new arrow.Table({
+    big: arrow.vectorFromArray([1n, 2n, 3n, 4n], new arrow.Int64()),
+    ts: arrow.vectorFromArray([0, 1000, 2000, 3000], new arrow.TimestampMicrosecond()),
+    d: arrow.vectorFromArray([0, 86_400_000, 2 * 86_400_000, 3 * 86_400_000], new arrow.DateDay()),
+  });
+  assert.deepEqual(tableToRows(t.slice(2)), [
+    { big: 3, ts: '1970-01-01T00:00:02Z', d: '1970-01-03' },
+    { big: 4, ts: '1970-01-01T00:00:03Z', d: '1970-01-04' },
+  ]);
+});
