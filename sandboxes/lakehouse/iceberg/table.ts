@@ -12,7 +12,7 @@ import { makeResolver } from '../storage/rebase.ts';
 import { planScan, readTask, resolveSnapshot, scanTable, snapshotManifests, manifestEntries, filterRows, schemaForSnapshot, type FileScanTask, type ScanOptions, type ScanPlan, type SnapshotSelector, type TableContext } from './scan.ts';
 import { bind, evalRow, referencedIds, type Predicate } from './filter.ts';
 import { buildPartitionSpec, buildSchema, conformToSchema, evolveSchema, type FieldInput, type PartitionFieldInput, type SchemaChange } from './schema.ts';
-import { cleanUp, commitMetadata, produceSnapshot, randomIds, writeDataFiles, type IdSource, type LiveFile, type SnapshotChange, type WriterEnv } from './write.ts';
+import { cleanUp, commitIds, commitMetadata, produceSnapshot, randomIds, writeDataFiles, type IdSource, type LiveFile, type SnapshotChange, type WriterEnv } from './write.ts';
 import { columnValues, takeRows, concatTables } from './arrow.ts';
 import { compareValues, fromBytes, valuesEqual, type Value } from './values.ts';
 import { CommitConflictError, IcebergError } from './errors.ts';
@@ -185,15 +185,21 @@ export class Table implements TableContext {
 
   // ------------------------------------------------------------ writing
 
-  private async commitChange(build: () => Promise<SnapshotChange | null>): Promise<Snapshot | null> {
+  /** Writer environment for the next commit (ids scoped to this table and sequence number). */
+  private commitEnv(): WriterEnv {
+    return { now: this.env.now, ids: commitIds(this.env.ids, `${this.metadata['table-uuid']}:${this.metadata['last-sequence-number'] + 1}`) };
+  }
+
+  private async commitChange(build: (env: WriterEnv) => Promise<SnapshotChange | null>): Promise<Snapshot | null> {
     if (!this.storage.writable) throw new IcebergError(`Table ${this.name} is in read-only ${this.storage.kind} storage; copy it to memory or OPFS storage to change it.`);
     const written: string[] = [];
     try {
-      const change = await build();
+      const env = this.commitEnv();
+      const change = await build(env);
       if (!change) return null;
       written.push(...change.added.map((f) => this.resolve(f.filePath)));
-      const { metadata: next, snapshot } = await produceSnapshot(this, this.env, change, written);
-      const res = await commitMetadata(this, this.ops, this.env, this.metadata, this.metadataLocation, next, written);
+      const { metadata: next, snapshot } = await produceSnapshot(this, env, change, written);
+      const res = await commitMetadata(this, this.ops, env, this.metadata, this.metadataLocation, next, written);
       this.metadata = res.metadata;
       this.metadataLocation = res.metadataLocation;
       return snapshot;
@@ -208,7 +214,7 @@ export class Table implements TableContext {
     if (!this.storage.writable) throw new IcebergError(`Table ${this.name} is in read-only ${this.storage.kind} storage.`);
     const written: string[] = [];
     try {
-      const res = await commitMetadata(this, this.ops, this.env, this.metadata, this.metadataLocation, { ...next, 'last-updated-ms': Math.max(this.env.now(), this.metadata['last-updated-ms']) }, written);
+      const res = await commitMetadata(this, this.ops, this.commitEnv(), this.metadata, this.metadataLocation, { ...next, 'last-updated-ms': Math.max(this.env.now(), this.metadata['last-updated-ms']) }, written);
       this.metadata = res.metadata;
       this.metadataLocation = res.metadataLocation;
     } catch (err) {
@@ -246,10 +252,10 @@ export class Table implements TableContext {
 
   /** Append rows (any Arrow table whose columns match the schema by name). */
   async append(data: arrow.Table): Promise<Snapshot | null> {
-    return this.commitChange(async () => {
+    return this.commitChange(async (env) => {
       const rows = conformToSchema(data, this.schema(), this.name);
       if (rows.numRows === 0) return null;
-      const added = await writeDataFiles(this, this.env, rows, this.schema(), this.spec());
+      const added = await writeDataFiles(this, env, rows, this.schema(), this.spec());
       return { operation: 'append', added, removed: [] };
     });
   }
@@ -295,22 +301,22 @@ export class Table implements TableContext {
 
   /** Delete rows matching `filter`. No snapshot when nothing matches. */
   async delete(filter: Predicate): Promise<Snapshot | null> {
-    return this.commitChange(async () => {
+    return this.commitChange(async (env) => {
       const { removed, rewritten, deletedRows } = await this.removeMatching(filter);
       if (deletedRows === 0) return null;
       const rest = concatTables(rewritten[0]?.schema ?? ({} as arrow.Schema), rewritten);
-      const added = rewritten.length ? await writeDataFiles(this, this.env, rest, this.schema(), this.spec()) : [];
+      const added = rewritten.length ? await writeDataFiles(this, env, rest, this.schema(), this.spec()) : [];
       return { operation: added.length ? 'overwrite' : 'delete', added, removed, summary: { 'deleted-rows-by-filter': String(deletedRows) } };
     });
   }
 
   /** Replace the rows matching `filter` with `data` (dynamic partition overwrite by filter). */
   async overwrite(filter: Predicate, data: arrow.Table): Promise<Snapshot | null> {
-    return this.commitChange(async () => {
+    return this.commitChange(async (env) => {
       const incoming = conformToSchema(data, this.schema(), this.name);
       const { removed, rewritten } = await this.removeMatching(filter);
       const all = concatTables(incoming.schema, [...rewritten, incoming]);
-      const added = await writeDataFiles(this, this.env, all, this.schema(), this.spec());
+      const added = await writeDataFiles(this, env, all, this.schema(), this.spec());
       if (!added.length && !removed.length) return null;
       return { operation: 'overwrite', added, removed };
     });
@@ -324,7 +330,7 @@ export class Table implements TableContext {
    */
   async merge(data: arrow.Table, opts: { key: string | string[] }): Promise<MergeResult> {
     let result: MergeResult = { inserted: 0, updated: 0, unchanged: 0, snapshot: null };
-    const snapshot = await this.commitChange(async () => {
+    const snapshot = await this.commitChange(async (env) => {
       const schema = this.schema();
       const types = schema.fields.map((f) => f.type);
       const keyNames = Array.isArray(opts.key) ? opts.key : [opts.key];
@@ -389,7 +395,7 @@ export class Table implements TableContext {
       result = { inserted, updated: changed.size, unchanged, snapshot: null };
       if (newRows.length === 0 && removed.length === 0) return null;
       const all = concatTables(incoming.schema, [...rewritten, takeRows(incoming, newRows, types)]);
-      const added = await writeDataFiles(this, this.env, all, schema, this.spec());
+      const added = await writeDataFiles(this, env, all, schema, this.spec());
       return {
         operation: removed.length ? 'overwrite' : 'append',
         added,

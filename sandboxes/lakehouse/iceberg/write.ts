@@ -47,26 +47,48 @@ export function randomIds(): IdSource {
   };
 }
 
+/** Four 32-bit words from a string (FNV/Murmur-style mixing; not cryptographic). */
+function hash128(s: string): number[] {
+  let h1 = 0x811c9dc5, h2 = 0x01000193 ^ s.length, h3 = 0x9e3779b9, h4 = 0x85ebca6b;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193) >>> 0;
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995) >>> 0;
+    h3 = Math.imul(h3 ^ c, 0xcc9e2d51) >>> 0;
+    h4 = Math.imul((h4 ^ c) + h1, 0x1b873593) >>> 0;
+  }
+  const fin = (h: number) => { h ^= h >>> 16; h = Math.imul(h, 0x85ebca6b); h ^= h >>> 13; h = Math.imul(h, 0xc2b2ae35); return (h ^ (h >>> 16)) >>> 0; };
+  return [fin(h1 ^ h4), fin(h2 + h1), fin(h3 ^ h2), fin(h4 + h3)];
+}
+
+function uuidFromWords(words: number[]): string {
+  const w = words.map((x) => x.toString(16).padStart(8, '0')).join('');
+  return `${w.slice(0, 8)}-${w.slice(8, 12)}-4${w.slice(13, 16)}-8${w.slice(17, 20)}-${w.slice(20, 32)}`;
+}
+
+function snapshotIdFromWords([a, b]: number[]): bigint {
+  return (BigInt(a & 0x7fffffff) << 32n) | BigInt(b) || 1n;
+}
+
 /** Ids derived from a seed string and a counter: same inputs, same files, byte for byte. */
 export function deterministicIds(seed: string): IdSource {
   let n = 0;
-  const hash = (s: string) => {
-    let h1 = 0x811c9dc5, h2 = 0x01000193 ^ s.length;
-    for (let i = 0; i < s.length; i++) {
-      h1 = Math.imul(h1 ^ s.charCodeAt(i), 0x01000193) >>> 0;
-      h2 = Math.imul(h2 ^ s.charCodeAt(i), 0x5bd1e995) >>> 0;
-    }
-    return [h1, h2, Math.imul(h1 ^ h2, 0x27d4eb2f) >>> 0, Math.imul(h2 + 0x9e3779b9, h1 | 1) >>> 0];
-  };
   return {
-    uuid() {
-      const w = hash(`${seed}#uuid#${n++}`).map((x) => x.toString(16).padStart(8, '0')).join('');
-      return `${w.slice(0, 8)}-${w.slice(8, 12)}-4${w.slice(13, 16)}-8${w.slice(17, 20)}-${w.slice(20, 32)}`;
-    },
-    snapshotId() {
-      const [a, b] = hash(`${seed}#snap#${n++}`);
-      return (BigInt(a & 0x7fffffff) << 32n) | BigInt(b) || 1n;
-    },
+    uuid: () => uuidFromWords(hash128(`${seed}#uuid#${n++}`)),
+    snapshotId: () => snapshotIdFromWords(hash128(`${seed}#snap#${n++}`)),
+  };
+}
+
+/**
+ * Ids for one commit of one table: the caller's ids mixed with the table's uuid and the
+ * sequence number being written. A deterministic id source restarted by a second run (same
+ * seed, same counter) then still names new files differently from the ones already in the
+ * table, instead of colliding with them.
+ */
+export function commitIds(ids: IdSource, scope: string): IdSource {
+  return {
+    uuid: () => uuidFromWords(hash128(`${ids.uuid()}|${scope}`)),
+    snapshotId: () => snapshotIdFromWords(hash128(`${ids.snapshotId()}|${scope}`)),
   };
 }
 
@@ -331,7 +353,8 @@ function manifestPathFor(m: TableMetadata, name: string) {
 /** Build and write a new snapshot on top of ctx.metadata; does not move the table pointer. */
 export async function produceSnapshot(ctx: TableContext, env: WriterEnv, change: SnapshotChange, written: string[]): Promise<{ metadata: TableMetadata; snapshot: Snapshot }> {
   const base = ctx.metadata;
-  const snapshotId = env.ids.snapshotId();
+  let snapshotId = env.ids.snapshotId();
+  while (base.snapshots.some((x) => x['snapshot-id'] === snapshotId)) snapshotId = env.ids.snapshotId();
   const seq = base['last-sequence-number'] + 1;
   const parent = base['current-snapshot-id'] === null ? null : base.snapshots.find((s) => s['snapshot-id'] === base['current-snapshot-id']) ?? null;
   const schema = base.schemas.find((s) => s['schema-id'] === base['current-schema-id'])!;

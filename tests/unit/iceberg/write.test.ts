@@ -443,3 +443,16 @@ test('dictionary-encoded columns (pyarrow categoricals) are decoded on the way i
   await t.append(new arrowLib.Table({ device: dict }));
   assert.deepEqual(arrowToRows((await t.scan()).table, t.schema()).map((r) => r.device), ['libre', 'dexcom', null, 'libre']);
 });
+
+test('a second run with a restarted deterministic id source does not collide with the first', async () => {
+  const storage = new MemoryStorage();
+  const t = await createTable(null, storage, 'wh/rerun', { ...env('seed'), schema: glucoseSchema });
+  await t.append(readings(t, 0, 3));
+  // A new process with the same seed: its counter starts again at zero.
+  const again = await loadTable(storage, 'wh/rerun', { ...env('seed') });
+  await again.append(readings(again, 3, 6));
+  await again.append(readings(again, 6, 9));
+  const idsSeen = again.snapshots().map((s) => String(s['snapshot-id']));
+  assert.equal(new Set(idsSeen).size, 3);
+  assert.deepEqual(await ids(await loadTable(storage, 'wh/rerun')), Array.from({ length: 9 }, (_, i) => i));
+});
