@@ -24,7 +24,15 @@
  *   await t.updateSchema().addColumn('note', 'string').commit();
  *   const { table, plan } = await t.scan({ snapshotId, filter: gte('ts', '2024-01-02') });
  *   const plan2 = await t.plan({ asOf: '2024-01-02T00:00:00Z' }); t.readFile(plan2.tasks[0]);
+ *   await t.updateSpec([{ source: 'ts', transform: 'month' }]);   // partition-spec evolution
+ *   await t.expireSnapshots({ olderThanMs, retainLast: 5 }); // keeps files any ref still needs
+ *   await t.rollbackTo(id); await t.setRef('audited', id, 'tag');
+ *   await t.metadataTable('files');                         // snapshots, history, manifests,
+ *                                                           // files, entries, refs, partitions
+ *   describePlan(plan);                                     // what was read/skipped and why
  *   await loadTable(storage, 'path/to/any/iceberg/table');  // tables written by other engines
+ * Pass `now` and `ids: deterministicIds(seed)` to createTable/loadTable for byte-identical
+ * rebuilds (ids are further scoped per table and sequence number, so re-runs never collide).
  * In the browser parquet-wasm finds its .wasm next to its module (Vite emits it as an asset);
  * call `initParquet(wasmUrl)` first to load it from elsewhere. Node needs nothing.
  *
