@@ -41,7 +41,7 @@ export class AssetGraph {
       for (const s of m.sources) {
         const asset = defs.sourceAssets[`${s.source}.${s.table}`];
         if (!asset) throw new Error(`${m.file}: source('${s.source}', '${s.table}') is not written by any ingestion asset; add it to sourceAssets.`);
-        deps.push(asset);
+        if (!deps.includes(asset)) deps.push(asset);
       }
       // Phlo's rule: mrt_ models sit in the gold group whatever their folder.
       const group = m.name.startsWith('mrt_') ? 'gold' : m.folder || 'default';

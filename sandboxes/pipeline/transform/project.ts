@@ -90,7 +90,7 @@ function scanModel(name: string, file: string, raw: string) {
   let config: Record<string, TemplateValue> = {};
   const ctx = {
     ref: (m: string) => { if (!refs.includes(m)) refs.push(m); return m; },
-    source: (s: string, t: string) => { sources.push({ source: s, table: t }); return `${s}.${t}`; },
+    source: (s: string, t: string) => { if (!sources.some((x) => x.source === s && x.table === t)) sources.push({ source: s, table: t }); return `${s}.${t}`; },
     config: (c: Record<string, TemplateValue>) => { config = { ...config, ...c }; },
     var: (_n: string, d?: TemplateValue) => d ?? '',
     // Scan both branches: a ref inside `{% if is_incremental() %}` is still a dependency.

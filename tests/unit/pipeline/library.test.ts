@@ -43,3 +43,23 @@ test('the command line prints usage and refuses unknown commands with a pointer 
   assert.equal(await runCommand(['frobnicate'], wiring, io), 2);
   assert.match(err.at(-1)!, /Unknown command "frobnicate"/);
 });
+
+test("the asset graph has Phlo's assets, groups and edges, and Dagster-style selection", async () => {
+  const { AssetGraph, glucoseDefinitions } = await import('../../../sandboxes/pipeline/index.ts');
+  const defs = glucoseDefinitions({ project: GLUCOSE_PROJECT_FILES });
+  const g = new AssetGraph(defs, loadProject(GLUCOSE_PROJECT_FILES));
+  assert.deepEqual(g.order, ['dlt_glucose_entries', 'stg_glucose_entries', 'fct_glucose_readings', 'fct_daily_glucose_metrics', 'mrt_glucose_readings', 'mrt_glucose_hourly_patterns', 'mrt_glucose_overview', 'publish_marts_to_postgres']);
+  const n = (k: string) => g.nodes.get(k)!;
+  assert.deepEqual([n('dlt_glucose_entries').group, n('stg_glucose_entries').group, n('fct_glucose_readings').group, n('mrt_glucose_overview').group, n('publish_marts_to_postgres').group], ['nightscout', 'bronze', 'silver', 'gold', 'publishing']);
+  assert.deepEqual(n('stg_glucose_entries').deps, ['dlt_glucose_entries']);
+  assert.deepEqual(n('publish_marts_to_postgres').deps, ['mrt_glucose_overview', 'mrt_glucose_hourly_patterns']);
+  assert.deepEqual(g.select(['fct_daily_glucose_metrics*']), ['fct_daily_glucose_metrics', 'mrt_glucose_overview', 'publish_marts_to_postgres']);
+  assert.deepEqual(g.select(['+stg_glucose_entries']), ['dlt_glucose_entries', 'stg_glucose_entries']);
+  assert.deepEqual(g.select(['mrt_glucose_readings'], { downstream: true }), ['mrt_glucose_readings', 'mrt_glucose_hourly_patterns', 'publish_marts_to_postgres']);
+  assert.deepEqual(g.select(['group:silver', 'kind:ingestion']), ['dlt_glucose_entries', 'fct_glucose_readings']);
+  assert.throws(() => g.select(['fct_glucose']), /"fct_glucose" is not an asset\. Did you mean fct_glucose_readings\?/);
+  const lineage = g.lineage(defs);
+  assert.ok(lineage.edges.some((e) => e.from === 'source:nightscout' && e.to === 'dlt_glucose_entries'));
+  assert.ok(lineage.edges.some((e) => e.from === 'fct_glucose_readings' && e.to === 'check:glucose_readings_quality'));
+  assert.equal(lineage.nodes.filter((x) => x.kind === 'check').length, 3);
+});
