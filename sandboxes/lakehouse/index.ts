@@ -15,6 +15,7 @@ export {
   openWarehouse,
   Warehouse,
   filesOf,
+  snapshotsOf,
   scanThrough,
   type WarehouseOptions,
   type ReadOptions,

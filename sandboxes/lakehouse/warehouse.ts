@@ -185,18 +185,7 @@ export class Warehouse {
   }
 
   async snapshots(name: string, ref = this.catalog.defaultBranch): Promise<SnapshotInfo[]> {
-    const table = await this.table(name, ref);
-    const current = table.currentSnapshot();
-    return table.snapshots().map((s) => ({
-      snapshotId: String(s['snapshot-id']),
-      parentId: s['parent-snapshot-id'] === undefined ? null : String(s['parent-snapshot-id']),
-      sequenceNumber: s['sequence-number'],
-      timestampMs: s['timestamp-ms'],
-      committedAt: new Date(s['timestamp-ms']).toISOString(),
-      operation: String(s.summary?.operation ?? ''),
-      summary: { ...(s.summary as Record<string, string>) },
-      current: current !== null && current['snapshot-id'] === s['snapshot-id'],
-    }));
+    return snapshotsOf(await this.table(name, ref));
   }
 
   async files(name: string, options: ReadOptions = {}): Promise<FileInfo[]> {
@@ -366,6 +355,21 @@ export function selectorOf(options: ReadOptions): SnapshotSelector {
   if (options.snapshotId !== undefined && options.snapshotId !== null) selector.snapshotId = options.snapshotId;
   if (options.asOf !== undefined && options.asOf !== null) selector.asOf = options.asOf;
   return selector;
+}
+
+/** A table's Iceberg snapshots, oldest first, ids as decimal strings. */
+export function snapshotsOf(table: Table): SnapshotInfo[] {
+  const current = table.currentSnapshot();
+  return table.snapshots().map((s) => ({
+    snapshotId: String(s['snapshot-id']),
+    parentId: s['parent-snapshot-id'] === undefined ? null : String(s['parent-snapshot-id']),
+    sequenceNumber: s['sequence-number'],
+    timestampMs: s['timestamp-ms'],
+    committedAt: new Date(s['timestamp-ms']).toISOString(),
+    operation: String(s.summary?.operation ?? ''),
+    summary: { ...(s.summary as Record<string, string>) },
+    current: current !== null && current['snapshot-id'] === s['snapshot-id'],
+  }));
 }
 
 /** Data files of a table at a snapshot, with the delete files that apply to each. */

@@ -10,7 +10,7 @@ import { stat } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import type * as arrow from 'apache-arrow';
 import { NodeFsStorage } from '../storage/node-fs.ts';
-import { openWarehouse, filesOf, scanThrough, selectorOf, type Warehouse, type SnapshotInfo, type ReadOptions } from '../warehouse.ts';
+import { openWarehouse, filesOf, scanThrough, selectorOf, snapshotsOf, type Warehouse, type SnapshotInfo, type ReadOptions } from '../warehouse.ts';
 import { loadTable, type Table } from '../iceberg/table.ts';
 import { createNodeEngine } from '../sql/duckdb-node.ts';
 import { SqlError, type SqlEngine } from '../sql/engine.ts';
@@ -211,17 +211,7 @@ function numberOrNull(v: string | undefined): number | null {
 
 async function snapshotsCommand(ctx: Context): Promise<number> {
   const { table } = await resolveTable(ctx, ctx.args.positionals[0]);
-  const current = table.currentSnapshot();
-  const infos: SnapshotInfo[] = table.snapshots().map((s) => ({
-    snapshotId: String(s['snapshot-id']),
-    parentId: s['parent-snapshot-id'] === undefined ? null : String(s['parent-snapshot-id']),
-    sequenceNumber: s['sequence-number'],
-    timestampMs: s['timestamp-ms'],
-    committedAt: new Date(s['timestamp-ms']).toISOString(),
-    operation: String(s.summary?.operation ?? ''),
-    summary: { ...(s.summary as Record<string, string>) },
-    current: current !== null && current['snapshot-id'] === s['snapshot-id'],
-  }));
+  const infos = snapshotsOf(table);
   print(ctx, snapshotRows(infos));
   return 0;
 }
