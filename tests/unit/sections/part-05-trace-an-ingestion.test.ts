@@ -7,8 +7,9 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, cp, rename, mkdir, stat } from 'node:fs/promises';
+import { readFileSync, existsSync, readdirSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +37,47 @@ const PHLO_PATHS_OK = new Set([
   'src/phlo/defs/resources/iceberg.py',
 ]);
 
+/**
+ * The prebuilt warehouse is built once per version of the sandboxes' sources and shared by
+ * the section tests through a cache in the temp folder (a lock directory keeps two test files
+ * from building it at the same time); each test works on its own copy.
+ */
+async function prebuiltWarehouse(into: string): Promise<void> {
+  const hash = createHash('sha256');
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const full = join(d, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else hash.update(full.slice(repo.length)).update(readFileSync(full));
+    }
+  };
+  walk(join(repo, 'sandboxes'));
+  const cache = join(tmpdir(), `phlo-course-warehouse-${hash.digest('hex').slice(0, 16)}`);
+  const lock = `${cache}.lock`;
+  const ready = () => existsSync(join(cache, 'checkpoints.json'));
+  while (!ready()) {
+    try {
+      await mkdir(lock);
+    } catch {
+      // Someone else is building; a lock older than five minutes is left from a crash.
+      const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0);
+      if (age > 300_000) await rm(lock, { recursive: true, force: true });
+      await new Promise((r) => setTimeout(r, 250));
+      continue;
+    }
+    try {
+      if (!ready()) {
+        const tmp = `${cache}.tmp-${process.pid}`;
+        await buildWarehouse(tmp);
+        await rename(tmp, cache);
+      }
+    } finally {
+      await rm(lock, { recursive: true, force: true });
+    }
+  }
+  await cp(cache, into, { recursive: true });
+}
+
 let dir: string;
 /** One warehouse and one SQL engine for the whole file; the terminal's run clock is `now`. */
 let lake: WarehouseLakehouse;
@@ -44,7 +86,7 @@ const project = readProjectFiles(GLUCOSE_PROJECT_DIR);
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'part05-'));
-  await buildWarehouse(join(dir, 'wh'));
+  await prebuiltWarehouse(join(dir, 'wh'));
   lake = await openNodeLakehouse({ dir: join(dir, 'wh'), clock: () => now });
   if ((await lake.refHash('main')) !== (await lake.refHash(section.checkpoint))) await lake.warehouse.assignRef('main', section.checkpoint);
 });
