@@ -16,7 +16,7 @@
  */
 import * as arrow from 'apache-arrow';
 import type { Table } from '../iceberg/table.ts';
-import type { SnapshotSelector } from '../iceberg/scan.ts';
+import type { ScanPlan, SnapshotSelector } from '../iceberg/scan.ts';
 import { arrowSchemaFor } from '../iceberg/arrow.ts';
 import { sha256Hex } from '../catalog/hash.ts';
 import { quoteIdent, type SqlEngine } from './engine.ts';
@@ -63,6 +63,20 @@ export class TableBinder {
     this.engine = engine;
   }
 
+  /** Scan plans by metadata file and selector: a metadata file never changes, so neither does its plan. */
+  private readonly plans = new Map<string, Promise<ScanPlan>>();
+
+  private planOf(table: Table, selector: SnapshotSelector): Promise<ScanPlan> {
+    const key = `${table.metadataLocation}|${JSON.stringify(selector, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}`;
+    let plan = this.plans.get(key);
+    if (!plan) {
+      plan = table.plan(selector);
+      this.plans.set(key, plan);
+      plan.catch(() => this.plans.delete(key));
+    }
+    return plan;
+  }
+
   /** Number of data files registered so far. */
   get registeredFiles(): number {
     return this.files.size;
@@ -70,7 +84,7 @@ export class TableBinder {
 
   /** Make `schema.name` show `table` at the snapshot `selector` picks. */
   async bind(schema: string, name: string, table: Table, selector: SnapshotSelector = {}): Promise<BindResult> {
-    const plan = await table.plan(selector);
+    const plan = await this.planOf(table, selector);
     const tableSchema = plan.schema;
     const owner = table.metadata['table-uuid'] ?? table.metadataLocation;
     const schemaKey = (await sha256Hex(JSON.stringify(tableSchema.fields))).slice(0, 16);
