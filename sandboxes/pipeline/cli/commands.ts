@@ -62,8 +62,18 @@ function summary(r: RunRecord): string {
 
 function printRun(r: RunRecord, io: CliIo): number {
   if (r.status === 'SUCCESS') {
-    io.out(`Run ${r.runId} succeeded in ${r.ms} ms.`);
-    for (const m of r.materializations) io.out(`  ${m.asset}${m.partition ? ` @ ${m.partition}` : ''}: ${m.table}, ${m.inserted} inserted, ${m.updated} updated${m.snapshotId ? `, snapshot ${m.snapshotId}` : ''}`);
+    io.out(`Run ${r.runId} succeeded in ${r.ms} ms${r.branch ? ` (branch ${r.branch})` : ''}.`);
+    // One line per asset: a backfill's partitions are summed.
+    const byAsset = new Map<string, { table: string; parts: number; inserted: number; updated: number; snapshot: string | null }>();
+    for (const m of r.materializations) {
+      const a = byAsset.get(m.asset) ?? { table: m.table, parts: 0, inserted: 0, updated: 0, snapshot: null };
+      a.parts += m.partition ? 1 : 0;
+      a.inserted += m.inserted;
+      a.updated += m.updated;
+      a.snapshot = m.snapshotId ?? a.snapshot;
+      byAsset.set(m.asset, a);
+    }
+    for (const [asset, a] of byAsset) io.out(`  ${asset}: ${a.table}${a.parts > 1 ? ` (${a.parts} partitions)` : ''}, ${a.inserted} inserted, ${a.updated} updated${a.snapshot ? `, snapshot ${a.snapshot}` : ''}`);
     const warn = r.checks.filter((c) => !c.passed);
     for (const c of warn) io.out(`  warning: ${c.checkGroup}.${c.check}: ${c.message}`);
     return 0;

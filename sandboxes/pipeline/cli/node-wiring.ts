@@ -13,7 +13,7 @@ import { Pipeline } from '../orchestrate/pipeline.ts';
 import { openPostgres, type PostgresLike } from '../publish/postgres.ts';
 import { flag, flags, type ParsedArgs } from './args.ts';
 import type { CliWiring, CliIo } from './commands.ts';
-import type { RunEvent } from '../orchestrate/runlog.ts';
+import type { RunEvent, RunRecord } from '../orchestrate/runlog.ts';
 import type { Lakehouse } from '../lakehouse/port.ts';
 
 /** The same default as `npm run lakehouse`, so both CLIs see one warehouse. */
@@ -29,12 +29,15 @@ export function parseBadDays(values: string[]): Record<string, 'impossible' | 's
   return out;
 }
 
-/** One line per interesting event, so a long backfill shows its progress. */
-export function progressPrinter(io: CliIo): (e: RunEvent) => void {
-  return (e) => {
+/** One line per interesting event, so a long backfill shows its progress partition by partition. */
+export function progressPrinter(io: CliIo): (e: RunEvent, run: RunRecord) => void {
+  let last = '';
+  return (e, run) => {
     const where = [e.asset, e.partition].filter(Boolean).join(' @ ');
-    if (e.type === 'PROGRESS') io.out(`  [${e.metadata?.done}/${e.metadata?.total}] ${where}`);
-    else if (e.type === 'MATERIALIZATION' || e.type === 'STEP_FAILURE' || e.type === 'VALIDATION' || e.type.startsWith('BRANCH_')) io.out(`  ${e.type.toLowerCase().replace('_', ' ')}: ${where ? where + ': ' : ''}${e.message}${e.ms != null ? ` (${e.ms} ms)` : ''}`);
+    const ms = e.ms != null ? ` (${e.ms} ms)` : '';
+    if (e.type === 'MATERIALIZATION' && e.partition && run.partitions.length > 1) last = `${e.message}${ms}`;
+    else if (e.type === 'PROGRESS') io.out(`  [${e.metadata?.done}/${e.metadata?.total}] ${where}: ${last}`);
+    else if (e.type === 'MATERIALIZATION' || e.type === 'STEP_FAILURE' || e.type === 'VALIDATION' || e.type.startsWith('BRANCH_')) io.out(`  ${e.type.toLowerCase().replace('_', ' ')}: ${where ? where + ': ' : ''}${e.message}${ms}`);
     else if (e.type === 'ASSET_CHECK' && !/^PASS/.test(e.message)) io.out(`  check: ${where}: ${e.message}`);
   };
 }
@@ -54,7 +57,7 @@ export function clockFromArgs(args: ParsedArgs): () => number {
 }
 
 /** The glucose pipeline as the flags describe it (seed, bad days, clock). */
-export function pipelineFromArgs(lake: Lakehouse, args: ParsedArgs, extra: { postgres?: () => Promise<PostgresLike>; onEvent?: (e: RunEvent) => void } = {}): Pipeline {
+export function pipelineFromArgs(lake: Lakehouse, args: ParsedArgs, extra: { postgres?: () => Promise<PostgresLike>; onEvent?: (e: RunEvent, run: RunRecord) => void } = {}): Pipeline {
   return new Pipeline({
     lake,
     definitions: glucoseDefinitions({

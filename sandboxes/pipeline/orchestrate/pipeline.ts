@@ -77,7 +77,10 @@ export class Pipeline {
     this.checks = resolveChecks(o.definitions, this.registry);
     this.clock = o.clock ?? (() => Date.now());
     this.timer = o.timer ?? (() => Math.round(globalThis.performance.now()));
-    this.ids = o.ids ?? (() => (hashString(`${this.clock()}|${++this.runCounter}|${Math.random()}`).toString(16).padStart(8, '0') + hashString(`${this.runCounter}`).toString(16).padStart(8, '0')));
+    this.ids = o.ids ?? (() => {
+      const seed = `${this.clock()}|${++this.runCounter}|${Math.random()}`;
+      return hashString(seed).toString(16).padStart(8, '0') + hashString(`run:${seed}`).toString(16).padStart(8, '0');
+    });
     this.postgresFactory = o.postgres;
     this.onEvent = o.onEvent;
   }
