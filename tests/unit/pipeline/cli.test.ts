@@ -27,7 +27,7 @@ test('materialize, runs, logs, sql and snapshots against a warehouse on disk', a
   const m = await cli('materialize', 'dlt_glucose_entries', 'fct_glucose_readings', '--partition', '2025-01-02', '--partition', '2025-01-03');
   assert.equal(m.code, 0, m.err);
   assert.match(m.out, /^Run [0-9a-f]{16} succeeded/);
-  assert.match(m.out, /dlt_glucose_entries @ 2025-01-02: raw\.glucose_entries, \d+ inserted/);
+  assert.match(m.out, /dlt_glucose_entries: raw\.glucose_entries \(2 partitions\), \d+ inserted, 0 updated/);
   const id = /^Run ([0-9a-f]{16})/.exec(m.out)![1];
   const logs = await cli('logs', id);
   assert.match(logs.out, new RegExp(`^${id}  materialize SUCCESS`));
