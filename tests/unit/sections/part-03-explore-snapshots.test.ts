@@ -110,6 +110,15 @@ test('every prepared query runs on the checkpoint and returns rows', async () =>
   }
 });
 
+test('what the walkthrough says about the metadata tree holds: seven manifests, a date filter reads two files', async () => {
+  const table = await lake.warehouse.table('raw.glucose_entries', 'main');
+  assert.deepEqual(table.metadata['partition-specs'].map((s) => s.fields.length), [0], 'the raw table has no partition spec, as in Phlo');
+  const plan = await table.plan({ filter: { op: '>=', column: 'date_string', value: '2025-01-06T00:00:00' } });
+  assert.equal(plan.manifestsRead.length + plan.skippedManifests.length, 7, 'one manifest per daily run');
+  assert.equal(plan.tasks.length, 2, 'the files of 6 and 7 January are read');
+  assert.equal(plan.skippedFiles.length, 5, 'the other five are skipped by their column bounds');
+});
+
 test('every task fails at the checkpoint and passes after its solution, in order', async () => {
   for (const task of section.tasks as Task[]) {
     assert.equal(await passes(task.check, null), false, `task ${task.id} passes at the checkpoint, before the learner did anything`);
