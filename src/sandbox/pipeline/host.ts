@@ -4,6 +4,7 @@
  * DuckDB-WASM engine, the learner's edited project files and settings, and PGlite for
  * publishing. Used inside the pipeline Web Worker (and in the page when OPFS is missing).
  */
+import { config as zodConfig } from 'zod';
 import { runCommand, type CliIo, type CliWiring } from '../../../sandboxes/pipeline/cli/commands.ts';
 import { openLakehouse } from '../../../sandboxes/pipeline/lakehouse/open.ts';
 import { glucoseDefinitions } from '../../../sandboxes/pipeline/orchestrate/definitions.ts';
@@ -14,8 +15,14 @@ import type { LineageGraph } from '../../../sandboxes/pipeline/orchestrate/graph
 import type { SqlEngine } from '../../../sandboxes/lakehouse/sql/engine.ts';
 import type { Storage } from '../../../sandboxes/lakehouse/storage/storage.ts';
 import { progressLine } from './progress.ts';
+import { allowArrowNullTests } from './arrow-csp.ts';
 import { loadLearnerSettings } from './learner-config.ts';
 import { PIPELINE_CONFIG_FILE, projectFiles } from './project-files.ts';
+
+// zod compiles fast validators with `new Function`, which our Content-Security-Policy
+// (no 'unsafe-eval') forbids in the page and its workers: use its interpreter instead.
+zodConfig({ jitless: true });
+allowArrowNullTests();
 
 export interface HostWiring {
   storage: Storage;

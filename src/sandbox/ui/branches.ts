@@ -37,11 +37,11 @@ export class BranchesPane {
     this.graph = h('div', { class: 'sbx-graph' });
     this.refList = h('ul', { class: 'sbx-refs', 'aria-label': 'Branches and tags' });
     this.out = h('div', { class: 'sbx-op-result', role: 'status', 'aria-live': 'polite' });
-    this.nameInput = h('input', { class: 'sbx-input', 'aria-label': 'New branch name', placeholder: 'experiment', pattern: '[A-Za-z0-9][A-Za-z0-9_.-]*' });
+    this.nameInput = h('input', { class: 'sbx-input', 'aria-label': 'New branch name', placeholder: 'experiment', pattern: '[A-Za-z0-9][A-Za-z0-9_.\\-]*' });
     this.mergeFrom = h('select', { class: 'sbx-select', 'aria-label': 'Merge from branch' });
     this.mergeInto = h('select', { class: 'sbx-select', 'aria-label': 'Merge into branch' });
     this.changeTable = h('select', { class: 'sbx-select', 'aria-label': 'Table to change' });
-    this.changeValue = h('input', { class: 'sbx-input sbx-narrow', type: 'number', value: 300, 'aria-label': 'Remove readings above this glucose value (mg/dL)' });
+    this.changeValue = h('input', { class: 'sbx-input sbx-narrow', type: 'number', value: 200, 'aria-label': 'Remove readings above this glucose value (mg/dL)' });
     this.el = h(
       'div',
       { class: 'sbx-branches' },
@@ -215,7 +215,11 @@ export class BranchesPane {
       if (!col) throw new Error(`${table} has no glucose column (sgv or glucose_mg_dl); pick raw.glucose_entries or a silver/gold readings table.`);
       const snap = await t.delete(gt(col, limit));
       if (!snap) this.say('ok', `No row of ${table} on ${ref} has ${col} above ${limit}: nothing to commit.`);
-      else this.say('ok', `Committed on ${ref}: ${table} snapshot ${snap['snapshot-id']} (${snap.summary['deleted-records'] ?? 0} rows deleted).`);
+      else {
+        const sum = snap.summary;
+        const rows = sum['deleted-rows-by-filter'] ?? sum['deleted-records'] ?? '0';
+        this.say('ok', `Committed on ${ref}: ${table} snapshot ${snap['snapshot-id']}: ${rows} row(s) deleted. Copy-on-write rewrote ${sum['deleted-data-files'] ?? 0} data file(s) into ${sum['added-data-files'] ?? 0} new one(s); the old files stay for time travel.`);
+      }
       this.ctx.session.changed('commit');
     } catch (err) {
       this.say('error', errorText(err));

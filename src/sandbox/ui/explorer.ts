@@ -55,6 +55,8 @@ export class ExplorerPane {
   private readonly filterOp: HTMLSelectElement;
   private readonly filterVal: HTMLInputElement;
   private readonly pruneOut: HTMLElement;
+  /** What the tree shows (ref, commit, table, metadata file): unchanged means keep it, with its open nodes. */
+  private shown = '';
 
   constructor(ctx: PaneContext) {
     this.ctx = ctx;
@@ -104,6 +106,9 @@ export class ExplorerPane {
       const resolved = await wh.catalog.resolve(this.ctx.ref);
       const commit = await wh.catalog.readCommit(resolved.hash);
       const content = await wh.catalog.content(name, this.ctx.ref);
+      const key = `${this.ctx.ref}|${resolved.hash}|${name}|${content.metadataLocation}`;
+      if (key === this.shown) return;
+      this.shown = key;
       const table = (await this.table())!;
       const keep = this.filterCol.value;
       clear(this.filterCol, table.schema().fields.map((f) => h('option', { value: f.name, selected: f.name === keep }, f.name)));

@@ -4,7 +4,10 @@
  * section config asks for as tabs (stacked on a phone), the exercise list, and a toolbar
  * with the storage in use and "Reset to checkpoint".
  */
-import '../sandbox.css';
+// Styles travel as strings and are injected on mount: imported as CSS modules, Astro would
+// link them from every page of the site, sandbox or not.
+import sandboxCss from '../sandbox.css?inline';
+import xtermCss from '@xterm/xterm/css/xterm.css?inline';
 import type { SectionConfig, PaneKind } from '../sections/types.ts';
 import { SandboxSession, bootEngine, StateError } from '../runtime/session.ts';
 import type { SqlEngine } from '../../../sandboxes/lakehouse/sql/engine.ts';
@@ -60,7 +63,16 @@ export function prefetch(root: HTMLElement): void {
   void sessionFor(root).catch(() => {});
 }
 
+function injectStyles(): void {
+  if (document.getElementById('phlo-sandbox-styles')) return;
+  const style = document.createElement('style');
+  style.id = 'phlo-sandbox-styles';
+  style.textContent = `${xtermCss}\n${sandboxCss}`;
+  document.head.appendChild(style);
+}
+
 export async function mount(root: HTMLElement): Promise<void> {
+  injectStyles();
   const config = configOf(root);
   const stage = root.querySelector<HTMLElement>('[data-stage]')!;
   const line = root.querySelector<HTMLElement>('[data-runner-line]');

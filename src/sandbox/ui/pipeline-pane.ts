@@ -11,7 +11,6 @@ import { javascript } from '@codemirror/lang-javascript';
 import { yaml } from '@codemirror/lang-yaml';
 import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
-import '@xterm/xterm/css/xterm.css';
 import { h, clear, errorText } from './dom.ts';
 import type { PaneContext } from './context.ts';
 import { editorTheme } from './editor-theme.ts';
@@ -42,6 +41,9 @@ export class PipelinePane {
   private readonly fileLabel: HTMLElement;
   private readonly termBox: HTMLElement;
   private readonly graphEl: HTMLElement;
+  /** The terminal's text, line by line, for screen readers (xterm draws to its own rows). */
+  private readonly transcript: HTMLElement;
+  private partial = '';
   private readonly cmdInput: HTMLInputElement;
   private readonly runBtn: HTMLButtonElement;
   private readonly cancelBtn: HTMLButtonElement;
@@ -68,6 +70,7 @@ export class PipelinePane {
     this.editorBox = h('div', { class: 'sbx-editor sbx-file-editor' });
     this.termBox = h('div', { class: 'sbx-term', 'aria-label': 'Pipeline terminal' });
     this.graphEl = h('div', { class: 'sbx-assets', 'aria-label': 'Asset graph' });
+    this.transcript = h('div', { class: 'sbx-sr-only sbx-transcript', role: 'log', 'aria-label': 'Terminal output' });
     this.cmdInput = h('input', { class: 'sbx-input sbx-cmd', 'aria-label': 'Pipeline command', placeholder: 'materialize --partition 2025-01-08 --downstream dlt_glucose_entries', autocomplete: 'off', spellcheck: 'false' });
     this.runBtn = h('button', { type: 'submit', class: 'sbx-btn sbx-primary' }, 'Run command');
     this.cancelBtn = h('button', { type: 'button', class: 'sbx-btn', disabled: true, onclick: () => this.cancel() }, 'Cancel');
@@ -90,6 +93,7 @@ export class PipelinePane {
         this.cancelBtn,
       ),
       this.termBox,
+      this.transcript,
       h('h4', {}, 'Asset graph'),
       this.graphEl,
     );
@@ -116,20 +120,28 @@ export class PipelinePane {
   }
 
   private async chooseRunner(): Promise<void> {
+    if (this.runner) return;
     const session = this.ctx.session;
-    const wc = await detectWebContainer();
     if (session.store.kind !== 'opfs') {
       this.runner = new InPageRunner(session);
-      this.setRunnerLine('in-page', `Pipeline runner: in this page (${wc.ok ? 'WebContainer available, but ' : `${wc.reason}; and `}this browser has no private file storage for a worker to share).`);
+      this.setRunnerLine('in-page', 'Pipeline runner: in this page, because this browser has no private file storage (OPFS) that a worker could share.');
       return;
     }
+    // The Worker is ready in any case; the WebContainer check runs beside it and only
+    // changes the line (it can take seconds when StackBlitz is unreachable).
     const worker = new WorkerRunner(session);
     worker.onCrash = (msg) => this.write(`\r\n\x1b[31m${msg}. The worker was restarted; your files are kept.\x1b[0m\r\n`);
     worker.warm();
     this.runner = worker;
-    // The WebContainer path needs the pipeline bundled for Node inside it; until a section
-    // ships that bundle the Worker runs the same commands (see webcontainer-tree.ts).
-    this.setRunnerLine('worker', wc.ok ? 'Pipeline runner: Web Worker (a WebContainer booted, but this section runs the same commands in a worker against your saved warehouse).' : `Pipeline runner: Web Worker in this tab, because ${wc.reason}. Same commands, same code, your warehouse saved in this browser.`);
+    this.setRunnerLine('worker-pending', 'Pipeline runner: Web Worker in this tab (checking whether a WebContainer can boot…).');
+    void detectWebContainer().then((wc) =>
+      this.setRunnerLine(
+        'worker',
+        wc.ok
+          ? 'Pipeline runner: Web Worker in this tab. A WebContainer booted, but this section’s pipeline is not bundled for it yet, so the same commands run in the worker.'
+          : `Pipeline runner: Web Worker in this tab, because ${wc.reason}. Same commands, same code; your warehouse is saved in this browser.`,
+      ),
+    );
   }
 
   private setRunnerLine(kind: string, text: string): void {
@@ -232,6 +244,12 @@ export class PipelinePane {
 
   private write(text: string): void {
     this.term?.write(text);
+    // Mirror whole lines, without colours, into the transcript.
+    const plain = this.partial + text.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').replace(/\r/g, '');
+    const lines = plain.split('\n');
+    this.partial = lines.pop() ?? '';
+    for (const l of lines) if (!l.startsWith('\b')) this.transcript.appendChild(h('p', {}, l));
+    while (this.transcript.childElementCount > 200) this.transcript.firstElementChild?.remove();
   }
 
   private key(data: string): void {

@@ -122,8 +122,10 @@ export class SqlConsole {
     this.explain.textContent = options.explain ?? '';
     if (options.ref && options.ref !== this.ctx.ref) this.ctx.setRef(options.ref);
     if (options.snapshotId) {
-      this.pendingSnapshot = options.snapshotId;
-      void this.refreshPickers();
+      // Pin the snapshot in the picker first, so the run reads it (and the reader sees it).
+      this.pendingSnapshot = `snap:${options.snapshotId}`;
+      void this.refreshPickers().then(() => options.run && this.run());
+      return;
     }
     if (options.run) void this.run();
   }
