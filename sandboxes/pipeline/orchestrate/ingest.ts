@@ -51,14 +51,23 @@ export async function ingestPartition(args: {
   ref: string;
   runId: string;
   asOf: number;
-  log: (message: string, metadata?: Record<string, unknown>) => void;
+  /** Each phase's log line carries its duration in ms. */
+  log: (message: string, metadata?: Record<string, unknown>, ms?: number) => void;
+  timer?: () => number;
 }): Promise<IngestOutcome> {
   const { lake, registry, asset, partition, ref, runId } = args;
+  const timer = args.timer ?? (() => Math.round(globalThis.performance.now()));
+  let phase = timer();
+  const log = (message: string, metadata?: Record<string, unknown>) => {
+    const t = timer();
+    args.log(message, metadata, t - phase);
+    phase = t;
+  };
   const source = registry.source(asset.source.plugin);
   const schema = source.getSchema(asset.source.config);
 
   const fetched = await source.fetchPartition(asset.source.config, partition, { asOf: args.asOf });
-  args.log(`fetched ${fetched.records.length} records from ${source.metadata.name}`, { rows_fetched: fetched.records.length, ...fetched.stats });
+  log(`fetched ${fetched.records.length} records from ${source.metadata.name}`, { rows_fetched: fetched.records.length, ...fetched.stats });
 
   // DLT's pipeline name in Phlo: <table>_<YYYY_MM_DD>; stable across re-runs of the day.
   const loadId = `${asset.table.split('.').pop()}_${partition.replace(/-/g, '_')}`;
@@ -89,16 +98,16 @@ export async function ingestPartition(args: {
   const staged = await readStagingParquet(await lake.storage.read(stagingFile));
   // Parquet cannot hold a value of the wrong type: check the original rows, which still have it.
   const validation = validateRows(schema, rows);
-  args.log(`staged ${staged.length} rows (${bytes.length} bytes) at ${stagingFile}; ${duplicatesSkipped} duplicate(s) skipped`, { staging_file: stagingFile, duplicates_skipped: duplicatesSkipped });
+  log(`staged ${staged.length} rows (${bytes.length} bytes) at ${stagingFile}; ${duplicatesSkipped} duplicate(s) skipped`, { staging_file: stagingFile, duplicates_skipped: duplicatesSkipped });
   if (!validation.passed) {
     await lake.storage.delete(stagingFile);
     throw new ValidationFailedError(asset.name, partition, validation);
   }
-  args.log(`validation passed for ${validation.rowsChecked} rows (${schema.name})`);
+  log(`validation passed for ${validation.rowsChecked} rows (${schema.name})`);
 
   if (!(await lake.tableExists(ref, asset.table))) {
     await lake.createTable(ref, asset.table, schema.columns, `create ${asset.table} for ${asset.name}`);
-    args.log(`created table ${asset.table}`);
+    log(`created table ${asset.table}`);
   }
 
   // The merge compares each incoming row with the stored one: identical rows are left
@@ -120,7 +129,7 @@ export async function ingestPartition(args: {
   await lake.storage.delete(stagingFile);
 
   const touched = [...new Set(staged.map((r) => dayOf(Number(r[asset.partitionColumn]))))].sort();
-  args.log(
+  log(
     snapshotId
       ? `merged into ${asset.table}: ${inserted} inserted, ${updated} updated, ${unchanged} unchanged; snapshot ${snapshotId}`
       : `nothing new: all ${unchanged} rows already in ${asset.table}, no snapshot written`,

@@ -208,7 +208,8 @@ export class Pipeline {
               try {
                 const out = await ingestPartition({
                   lake: this.lake, registry: this.registry, asset: def, partition: p, ref: branch, runId: r.runId, asOf: this.clock(),
-                  log: (message, metadata) => log.emit('LOG', message, { asset: key, partition: p, metadata }),
+                  log: (message, metadata, ms) => log.emit('LOG', message, { asset: key, partition: p, metadata, ms }),
+                timer: this.timer,
                 });
                 out.partitionsTouched.forEach((d) => touched.add(d));
                 if (out.snapshotId) ran.set(key, true);
