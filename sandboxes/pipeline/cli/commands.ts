@@ -7,6 +7,7 @@ import type { Pipeline } from '../orchestrate/pipeline.ts';
 import type { Lakehouse } from '../lakehouse/port.ts';
 import { formatEvent, type RunRecord } from '../orchestrate/runlog.ts';
 import { parseArgs, flag, flags, has, type ParsedArgs } from './args.ts';
+import * as arrow from 'apache-arrow';
 import { arrowToRows } from '../util/arrow.ts';
 import { dayRange } from '../util/dates.ts';
 
@@ -45,7 +46,8 @@ Lakehouse
   log, diff, files, scan ... and any other command of npm run lakehouse are passed through to it
 
 Source options: --seed TEXT, --bad-day DAY[:impossible|sensor-fault] (repeatable), --as-of ISO-TIME,
-  --source-file PATH (your own Nightscout JSON export or CSV instead of the generated readings)`;
+  --source-file PATH (your own Nightscout JSON export or CSV instead of the generated readings)
+Plugins: --plugin FILE (repeatable) loads a module exporting \`plugins\` and optionally \`extend(definitions)\``;
 
 function table(rows: Record<string, unknown>[]): string[] {
   if (rows.length === 0) return ['(no rows)'];
@@ -192,9 +194,20 @@ async function dispatch(argv: string[], wiring: CliWiring, io: CliIo): Promise<n
       }
       case 'sql': {
         if (!rest[0]) { io.err('sql needs a query in quotes, e.g. sql "select count(*) from raw.glucose_entries"'); return 2; }
-        const rows = arrowToRows(await lake.query(rest.join(' '), ref));
+        const result = await lake.query(rest.join(' '), ref);
+        const rows = arrowToRows(result);
         if (has(args, 'json') || flag(args, 'format') === 'json') io.out(JSON.stringify(rows));
-        else table(rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'number' && v > 9e11 && v < 5e12 && /time|date|_at$/.test(k) ? new Date(v).toISOString() : v])))).forEach((l) => io.out(l));
+        else {
+          // Dates and timestamps come back as epoch ms: show them the way SQL wrote them.
+          const kinds = new Map(result.schema.fields.map((f) => [f.name, arrow.DataType.isDate(f.type) ? 'date' : arrow.DataType.isTimestamp(f.type) ? 'ts' : '']));
+          const shown = rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => {
+            if (v == null || typeof v !== 'number') return [k, v];
+            if (kinds.get(k) === 'date') return [k, new Date(v).toISOString().slice(0, 10)];
+            if (kinds.get(k) === 'ts') return [k, new Date(v).toISOString().replace('T', ' ').replace('.000Z', '')];
+            return [k, v];
+          })));
+          table(shown).forEach((l) => io.out(l));
+        }
         return 0;
       }
       case 'branch': {

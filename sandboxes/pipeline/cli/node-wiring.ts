@@ -5,10 +5,12 @@
 import { join, dirname, resolve, basename } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { openNodeLakehouse } from '../lakehouse/open-node.ts';
 import { readProjectFiles, GLUCOSE_PROJECT_DIR } from '../transform/load-dir.ts';
-import { glucoseDefinitions } from '../orchestrate/definitions.ts';
+import { glucoseDefinitions, type Definitions } from '../orchestrate/definitions.ts';
+import { createDefaultRegistry } from '../plugins/builtin.ts';
+import type { Plugin } from '../plugins/types.ts';
 import { Pipeline } from '../orchestrate/pipeline.ts';
 import { openPostgres, type PostgresLike } from '../publish/postgres.ts';
 import { flag, flags, type ParsedArgs } from './args.ts';
@@ -56,16 +58,39 @@ export function clockFromArgs(args: ParsedArgs): () => number {
   return () => fixed ?? Date.now();
 }
 
-/** The glucose pipeline as the flags describe it (seed, bad days, clock). */
-export function pipelineFromArgs(lake: Lakehouse, args: ParsedArgs, extra: { postgres?: () => Promise<PostgresLike>; onEvent?: (e: RunEvent, run: RunRecord) => void } = {}): Pipeline {
+/** A module named by --plugin: `plugins` (or a default export) to register, and an optional `extend(definitions)`. */
+export interface PluginModule { plugins?: Plugin[]; default?: Plugin | Plugin[]; extend?: (d: Definitions) => Definitions }
+
+export async function loadPluginModules(paths: string[]): Promise<PluginModule[]> {
+  const out: PluginModule[] = [];
+  for (const p of paths) {
+    const file = resolve(p);
+    if (!existsSync(file)) throw new Error(`--plugin ${p}: no such file. Give the path of a .ts module that exports \`plugins\` (and optionally \`extend\`).`);
+    const mod = (await import(pathToFileURL(file).href)) as PluginModule;
+    if (!mod.plugins && !mod.default && !mod.extend) throw new Error(`--plugin ${p}: the module exports neither \`plugins\`, a default plugin, nor \`extend\`.`);
+    out.push(mod);
+  }
+  return out;
+}
+
+/** The glucose pipeline as the flags describe it (seed, bad days, clock, plugin modules). */
+export function pipelineFromArgs(lake: Lakehouse, args: ParsedArgs, extra: { postgres?: () => Promise<PostgresLike>; onEvent?: (e: RunEvent, run: RunRecord) => void; modules?: PluginModule[] } = {}): Pipeline {
+  const registry = createDefaultRegistry();
+  let definitions = glucoseDefinitions({
+    project: readProjectFiles(GLUCOSE_PROJECT_DIR),
+    seed: flag(args, 'seed') ?? 'phlo',
+    badDays: parseBadDays(flags(args, 'bad-day')),
+    file: sourceFile(flag(args, 'source-file')),
+  });
+  for (const m of extra.modules ?? []) {
+    const list = m.plugins ?? (Array.isArray(m.default) ? m.default : m.default ? [m.default] : []);
+    for (const p of list) registry.register(p);
+    if (m.extend) definitions = m.extend(definitions);
+  }
   return new Pipeline({
     lake,
-    definitions: glucoseDefinitions({
-      project: readProjectFiles(GLUCOSE_PROJECT_DIR),
-      seed: flag(args, 'seed') ?? 'phlo',
-      badDays: parseBadDays(flags(args, 'bad-day')),
-      file: sourceFile(flag(args, 'source-file')),
-    }),
+    registry,
+    definitions,
     clock: clockFromArgs(args),
     postgres: extra.postgres,
     onEvent: extra.onEvent,
@@ -77,8 +102,10 @@ export function nodeWiring(io: CliIo, quiet = false): CliWiring & { close(): Pro
   return {
     async open(args: ParsedArgs) {
       const dir = resolve(flag(args, 'warehouse') ?? DEFAULT_WAREHOUSE);
+      const modules = await loadPluginModules(flags(args, 'plugin'));
       const lake = await openNodeLakehouse({ dir, clock: clockFromArgs(args) });
       const pipeline = pipelineFromArgs(lake, args, {
+        modules,
         // Postgres lives next to the warehouse folder, not inside it: the warehouse may be served.
         postgres: async () => (pg ??= await openPostgres(join(dir, '..', `${dir.split(/[\\/]/).pop()}-postgres`))),
         onEvent: quiet ? undefined : progressPrinter(io),

@@ -1,6 +1,6 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -58,4 +58,20 @@ test('npm run pipeline exits 1 with a readable error for an unknown asset', () =
   assert.equal(r.status, 1);
   assert.match(r.stderr, /"glucose_entries" is not an asset\. Did you mean dlt_glucose_entries/);
   assert.equal(r.stderr.trim().split('\n').length, 1);
+});
+
+test('--plugin loads a module: its source is registered and its assets join the graph', async () => {
+  const { loadPluginModules } = await import('../../../sandboxes/pipeline/cli/node-wiring.ts');
+  const modules = await loadPluginModules([new URL('../../../sandboxes/pipeline/plugins/examples/github-module.ts', import.meta.url).pathname]);
+  const out: string[] = [];
+  const io = { out: (l: string) => out.push(l), err: (l: string) => out.push(`ERR ${l}`) };
+  const wiring = { open: async (args: Parameters<typeof pipelineFromArgs>[1]) => ({ pipeline: pipelineFromArgs(lake, args, { modules }), lake }) };
+  assert.equal(await runCommand(['plugins'], wiring, io), 0);
+  assert.ok(out.some((l) => /^source\s+github_events\s+1\.0\.0/.test(l)));
+  assert.equal(await runCommand(['materialize', 'dlt_github_events+', '--partition', '2025-01-03'], wiring, io), 0, out.join('\n'));
+  out.length = 0;
+  assert.equal(await runCommand(['sql', 'select sum(events) as n from silver.fct_github_daily_activity', '--json'], wiring, io), 0);
+  const sample = JSON.parse(readFileSync(new URL('../../../sandboxes/pipeline/plugins/examples/github-events.sample.json', import.meta.url), 'utf8')) as { created_at: string }[];
+  assert.deepEqual(JSON.parse(out[0]), [{ n: sample.filter((e) => e.created_at.startsWith('2025-01-03')).length }]);
+  await assert.rejects(loadPluginModules(['no/such/plugin.ts']), /--plugin no\/such\/plugin\.ts: no such file/);
 });
