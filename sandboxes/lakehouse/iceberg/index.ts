@@ -51,7 +51,7 @@ export { createTable, loadTable, Table, SchemaUpdate, type TableOptions, type Cr
 export { FileTableOperations, withRetry, metadataVersion, VERSION_HINT, type TableOperations } from './table-operations.ts';
 export { CommitConflictError, IcebergError } from './errors.ts';
 export { eq, ne, lt, lte, gt, gte, isIn, isNull, notNull, and, or, type Predicate } from './filter.ts';
-export { describePlan, type FileScanTask, type ScanPlan, type ScanOptions, type SnapshotSelector, type DeleteFileRef } from './scan.ts';
+export { describePlan, taskCacheKey, type FileScanTask, type ScanPlan, type ScanOptions, type SnapshotSelector, type DeleteFileRef } from './scan.ts';
 export { buildSchema, buildPartitionSpec, rowsToArrow, arrowToRows, conformToSchema, type FieldInput, type PartitionFieldInput } from './schema.ts';
 export { deterministicIds, randomIds, type IdSource } from './write.ts';
 export { initParquet, readParquet, writeParquet } from './parquet.ts';

@@ -39,6 +39,16 @@ export interface ScanOptions extends SnapshotSelector {
   filter?: Predicate;
   /** Column names to return (default: all). */
   columns?: string[];
+  /** Stop reading data files once this many rows are found (file order). */
+  limit?: number;
+}
+
+/**
+ * A cache key for the rows `readTask` returns: data files never change, but the delete files
+ * that apply to one depend on the snapshot.
+ */
+export function taskCacheKey(task: FileScanTask): string {
+  return [task.path, ...task.deletes.map((d) => d.file.filePath).sort()].join('|');
 }
 
 export interface DeleteFileRef {
@@ -435,18 +445,29 @@ export async function scanTable(ctx: TableContext, opts: ScanOptions = {}): Prom
   const readFields = [...wanted, ...filterFields];
   // A few files in flight at once: over HTTP each read waits on the network.
   const parts: arrow.Table[] = new Array(plan.tasks.length);
+  const limit = opts.limit ?? Infinity;
+  let found = 0;
   let next = 0;
   const worker = async () => {
-    while (next < plan.tasks.length) {
+    while (next < plan.tasks.length && found < limit) {
       const i = next++;
       let t = await readTask(ctx, plan.tasks[i], schema, { fields: readFields, snapshot: plan.snapshot });
       if (bound) t = filterRows(t, readFields, bound);
       if (filterFields.length) t = t.select(wanted.map((f) => f.name));
       parts[i] = t;
+      found += t.numRows;
     }
   };
   await Promise.all(Array.from({ length: Math.min(4, plan.tasks.length) }, worker));
   const outSchema = new arrow.Schema(wanted.map((f) => arrowFieldFor(f)));
-  return { table: concatTables(outSchema, parts), plan };
+  // Files past the limit may be unread (holes); keep file order and cut at the limit.
+  const ordered: arrow.Table[] = [];
+  let total = 0;
+  for (const p of parts) {
+    if (!p || total >= limit) break;
+    ordered.push(total + p.numRows > limit ? p.slice(0, limit - total) : p);
+    total += p.numRows;
+  }
+  return { table: concatTables(outSchema, ordered), plan };
 }
 

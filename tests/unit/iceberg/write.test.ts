@@ -456,3 +456,17 @@ test('a second run with a restarted deterministic id source does not collide wit
   assert.equal(new Set(idsSeen).size, 3);
   assert.deepEqual(await ids(await loadTable(storage, 'wh/rerun')), Array.from({ length: 9 }, (_, i) => i));
 });
+
+test('scan limit stops early and keeps file order; taskCacheKey changes when deletes apply', async () => {
+  const { taskCacheKey } = await import('../../../sandboxes/lakehouse/iceberg/index.ts');
+  const storage = new MemoryStorage();
+  const t = await createTable(null, storage, 'wh/lim', { ...env(), schema: glucoseSchema, partitionSpec: [{ source: 'ts', transform: 'day' }] });
+  await t.append(readings(t, 0, 40));
+  const all = arrowToRows((await t.scan()).table, t.schema()).map((r) => Number(r.reading_id));
+  const some = arrowToRows((await t.scan({ limit: 7 })).table, t.schema()).map((r) => Number(r.reading_id));
+  assert.deepEqual(some, all.slice(0, 7));
+  assert.equal((await t.scan({ limit: 0 })).table.numRows, 0);
+  const task = (await t.plan()).tasks[0];
+  assert.equal(taskCacheKey(task), task.path);
+  assert.equal(taskCacheKey({ ...task, deletes: [{ file: { filePath: 'd.parquet' } as never, sequenceNumber: 2, specId: 0 }] }), `${task.path}|d.parquet`);
+});
