@@ -22,7 +22,10 @@ export class HttpStorage implements Storage {
   private index: Promise<Set<string> | null> | null = null;
 
   constructor(baseUrl: string, options: { fetch?: typeof fetch } = {}) {
-    this.baseUrl = baseUrl.endsWith('/') ? baseUrl : baseUrl + '/';
+    const withSlash = baseUrl.endsWith('/') ? baseUrl : baseUrl + '/';
+    // "/warehouse/" in a page or worker means "on this origin".
+    const here = (globalThis as { location?: { href: string } }).location?.href;
+    this.baseUrl = /^[a-z][a-z0-9+.-]*:/i.test(withSlash) || !here ? withSlash : new URL(withSlash, here).toString();
     this.fetchFn = options.fetch ?? ((input, init) => fetch(input, init));
   }
 

@@ -67,7 +67,7 @@ window.runChecks = async () => {
   const first = again.snapshots()[0]['snapshot-id'];
   out.timeTravel = (await again.scan({ snapshotId: first })).table.numRows;
 
-  const fx = new HttpStorage(location.origin + '/fixtures/');
+  const fx = new HttpStorage('/fixtures/');
   const bunnies = await loadTable(fx, 'hyparam+icebird/test/files/hyperparam-iceberg/java/bunnies');
   out.bunnies = (await bunnies.scan()).table.numRows;
   const athena = await loadTable(fx, 'hyparam+icebird/test/files/hyperparam-iceberg/athena/example');
