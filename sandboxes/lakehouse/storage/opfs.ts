@@ -69,9 +69,21 @@ export class OpfsStorage implements Storage {
   private async put(path: string, bytes: Uint8Array): Promise<void> {
     const { dir, name } = await this.dirOf(path, true);
     const handle = await dir.getFileHandle(name, { create: true });
-    const writable = await handle.createWritable();
-    await writable.write(bytes as unknown as ArrayBuffer);
-    await writable.close();
+    if (typeof (handle as { createWritable?: unknown }).createWritable === 'function') {
+      const writable = await handle.createWritable();
+      await writable.write(bytes as unknown as ArrayBuffer);
+      await writable.close();
+      return;
+    }
+    // Safari offers only synchronous access handles, and only inside a worker.
+    const sync = await (handle as unknown as { createSyncAccessHandle(): Promise<{ truncate(n: number): void; write(b: Uint8Array, o: { at: number }): number; flush(): void; close(): void }> }).createSyncAccessHandle();
+    try {
+      sync.truncate(0);
+      sync.write(bytes, { at: 0 });
+      sync.flush();
+    } finally {
+      sync.close();
+    }
   }
 
   async write(path: string, bytes: Uint8Array): Promise<void> {
