@@ -15,6 +15,7 @@ import type { LineageGraph } from '../../../sandboxes/pipeline/orchestrate/graph
 import type { SqlEngine } from '../../../sandboxes/lakehouse/sql/engine.ts';
 import type { Storage } from '../../../sandboxes/lakehouse/storage/storage.ts';
 import { progressLine } from './progress.ts';
+import { splitCommand } from './command-line.ts';
 import { allowArrowNullTests } from './arrow-csp.ts';
 import { loadLearnerSettings } from './learner-config.ts';
 import { PIPELINE_CONFIG_FILE, projectFiles } from './project-files.ts';
@@ -33,17 +34,6 @@ export interface CommandResult {
   code: number;
   /** The run a materialize/backfill/check/publish produced (for tasks and the asset graph). */
   run: RunRecord | null;
-}
-
-/** Split a command line like a shell would (quotes group words); drop a leading `npm run pipeline --`. */
-export function splitCommand(line: string): string[] {
-  const out: string[] = [];
-  const re = /"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(line))) out.push(m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2] ?? m[3]!);
-  if (out[0] === 'npm' && out[1] === 'run' && out[2] === 'pipeline') out.splice(0, out[3] === '--' ? 4 : 3);
-  else if (out[0] === 'pipeline' || out[0] === 'phlo') out.shift();
-  return out;
 }
 
 export class PipelineHost {

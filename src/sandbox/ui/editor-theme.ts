@@ -1,7 +1,9 @@
 /** CodeMirror colours from Starlight's variables, so the editor follows light and dark themes. */
 import { EditorView } from '@codemirror/view';
+import { HighlightStyle, syntaxHighlighting } from '@codemirror/language';
+import { tags as t } from '@lezer/highlight';
 
-export const editorTheme = EditorView.theme({
+const chrome = EditorView.theme({
   '&': { backgroundColor: 'var(--sl-color-bg-inline-code, var(--sl-color-gray-6))', color: 'var(--sl-color-white)', fontSize: '14px' },
   '.cm-content': { fontFamily: 'var(--sl-font-mono)', caretColor: 'var(--sl-color-white)' },
   '.cm-gutters': { backgroundColor: 'transparent', color: 'var(--sl-color-gray-3)', border: 'none' },
@@ -13,3 +15,17 @@ export const editorTheme = EditorView.theme({
   '.cm-lintRange-error': { backgroundImage: 'none', textDecoration: 'underline wavy #e5484d', textDecorationSkipInk: 'none' },
   '.cm-tooltip': { backgroundColor: 'var(--sl-color-bg-nav)', color: 'var(--sl-color-white)', border: '1px solid var(--sl-color-gray-5)' },
 });
+
+/** Token colours that read on both Starlight themes (the accent and gray scales flip with the theme). */
+const highlight = HighlightStyle.define([
+  { tag: [t.keyword, t.operatorKeyword, t.modifier, t.definitionKeyword], color: 'var(--sl-color-accent-high)', fontWeight: '600' },
+  { tag: [t.string, t.special(t.string)], color: 'light-dark(#1a7f37, #7ee2a8)' },
+  { tag: [t.number, t.bool, t.null], color: 'light-dark(#b35900, #ffb86b)' },
+  { tag: [t.comment, t.lineComment, t.blockComment], color: 'var(--sl-color-gray-3)', fontStyle: 'italic' },
+  { tag: [t.typeName, t.className], color: 'light-dark(#8250df, #d2a8ff)' },
+  { tag: [t.propertyName, t.attributeName], color: 'light-dark(#0550ae, #79c0ff)' },
+  { tag: [t.function(t.variableName), t.function(t.propertyName)], color: 'light-dark(#0550ae, #79c0ff)' },
+  { tag: [t.punctuation, t.operator, t.bracket], color: 'var(--sl-color-gray-2)' },
+]);
+
+export const editorTheme = [chrome, syntaxHighlighting(highlight)];
