@@ -338,6 +338,10 @@ export function projectFile(t: arrow.Table, fields: NestedField[], ctx: TableCon
         const v = batch.getChildAt(col)!;
         const want = arrowTypeFor(f.type);
         if (v.type.typeId === want.typeId && String(v.type) === String(want)) return v;
+        // Same bytes, other label (a "+00:00" zone, Binary for a string): relabel, no copy.
+        const relabel = (arrow.DataType.isTimestamp(v.type) && arrow.DataType.isTimestamp(want) && v.type.unit === want.unit)
+          || (arrow.DataType.isBinary(v.type) && arrow.DataType.isUtf8(want));
+        if (relabel) return arrow.makeVector(v.data.map((d) => d.clone(want as never)));
         return vectorFromValues(f.type, columnValues(v, f.type));
       }
       const identity = spec?.fields.find((pf) => pf['source-id'] === f.id && pf.transform === 'identity');
