@@ -470,3 +470,16 @@ test('scan limit stops early and keeps file order; taskCacheKey changes when del
   assert.equal(taskCacheKey(task), task.path);
   assert.equal(taskCacheKey({ ...task, deletes: [{ file: { filePath: 'd.parquet' } as never, sequenceNumber: 2, specId: 0 }] }), `${task.path}|d.parquet`);
 });
+
+test('mistakes get messages that say what to do', async () => {
+  const t = await createTable(null, new MemoryStorage(), 'wh/err', { ...env(), schema: glucoseSchema, name: 'glucose.err' });
+  const s = (await t.append(readings(t, 0, 2)))!;
+  await assert.rejects(t.scan({ asOf: s['timestamp-ms'] - 1 }), /had no snapshot as of/);
+  await assert.rejects(t.scan({ snapshotId: 'latest' }), /"latest" is not a snapshot id/);
+  await assert.rejects(t.scan({ filter: eq('glucose', 5) }), /Filter column "glucose" is not in the table schema \(columns: reading_id, ts, mgdl, device\)/);
+  await assert.rejects(t.scan({ columns: ['nope'] }), /Column "nope" is not in table glucose.err/);
+  await assert.rejects(t.merge(readings(t, 0, 1), { key: 'nope' }), /Merge key "nope" is not a column of table glucose.err/);
+  await assert.rejects(t.append(rowsToArrow([{ reading_id: 1, ts: null }], t.schema())), /Column "ts" of table glucose.err is required but 1 incoming rows have no value/);
+  await assert.rejects(t.scan({ filter: eq('mgdl', null) }), /use isNull\("mgdl"\)/);
+  await assert.rejects(createTable(null, t.storage, 'wh/err', { schema: glucoseSchema }), /already exists/);
+});
