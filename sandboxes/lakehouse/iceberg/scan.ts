@@ -377,6 +377,11 @@ async function readParquetFile(ctx: TableContext, path: string, what: string, sn
 /** One data file as Arrow with its delete files applied: rows exactly as of the task's snapshot. */
 export async function readTask(ctx: TableContext, task: FileScanTask, schema: Schema, opts: ReadFileOptions = {}): Promise<arrow.Table> {
   const fields = opts.fields ?? schema.fields;
+  for (const f of [task.file, ...task.deletes.map((d) => d.file)]) {
+    if (f.fileFormat.toUpperCase() !== 'PARQUET') {
+      throw new IcebergError(`File ${f.filePath} of table ${ctx.name} is ${f.fileFormat}; this reader handles Parquet files only. Rewrite the table's files as Parquet (e.g. with Spark's rewrite_data_files).`, { file: f.filePath });
+    }
+  }
   const raw = await readParquetFile(ctx, task.file.filePath, 'data file', opts.snapshot);
   if (task.deletes.length === 0) return projectFile(raw, fields, ctx, task);
   const all = allFieldsSchema(ctx.metadata);
