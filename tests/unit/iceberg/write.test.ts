@@ -483,3 +483,26 @@ test('mistakes get messages that say what to do', async () => {
   await assert.rejects(t.scan({ filter: eq('mgdl', null) }), /use isNull\("mgdl"\)/);
   await assert.rejects(createTable(null, t.storage, 'wh/err', { schema: glucoseSchema }), /already exists/);
 });
+
+test('racing writers on the Node file system: every append lands exactly once', async () => {
+  const { mkdtemp, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const pathMod = await import('node:path');
+  const { NodeFsStorage } = await import('../../../sandboxes/lakehouse/storage/node-fs.ts');
+  const dir = await mkdtemp(pathMod.join(tmpdir(), 'phlo-race-'));
+  try {
+    const storage = new NodeFsStorage(dir);
+    const t = await createTable(null, storage, 'wh/race', { ...env('fs'), schema: glucoseSchema });
+    const writers = await Promise.all([0, 1, 2, 3].map((i) => loadTable(new NodeFsStorage(dir), 'wh/race', { ...env(`fs${i}`) })));
+    await Promise.all(writers.map((w, i) => w.withRetry((x) => x.append(readings(x, i * 3, i * 3 + 3)), 20)));
+    const final = await loadTable(storage, 'wh/race');
+    assert.deepEqual(await ids(final), Array.from({ length: 12 }, (_, i) => i));
+    assert.equal(final.snapshots().length, 4);
+    // Only files of committed snapshots remain in data/.
+    const live = new Set((await final.plan()).tasks.map((x) => x.path));
+    assert.deepEqual((await storage.list('wh/race/data')).filter((f) => !live.has(f)), []);
+    assert.ok(t);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
