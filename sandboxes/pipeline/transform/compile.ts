@@ -79,6 +79,12 @@ export function compileTest(project: Project, test: SchemaTest, opts: CompileOpt
       const conds = [lo != null ? `${col} < ${lo}` : null, hi != null ? `${col} > ${hi}` : null].filter(Boolean);
       return `select * from ${rel} as t where ${col} is not null and (${conds.join(' or ') || 'false'})`;
     }
+    case 'of_type': {
+      // DuckDB's typeof() names types in upper case (BIGINT, DOUBLE, VARCHAR, DATE, TIMESTAMP).
+      const want = String(p.column_type ?? '').replace(/'/g, "''");
+      if (!want) throw new Error(`${test.file}: expect_column_values_to_be_of_type on ${test.model}.${test.column} needs column_type.`);
+      return `select typeof(${col}) as value, count(*) as n from ${rel} as t where ${col} is not null and upper(typeof(${col})) <> upper('${want}') group by 1`;
+    }
     case 'relationships': {
       const to = String(p.to ?? '');
       const m = /ref\(\s*['"]([^'"]+)['"]\s*\)/.exec(to);

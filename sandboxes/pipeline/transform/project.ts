@@ -10,7 +10,7 @@ export type Materialization = 'view' | 'table' | 'incremental';
 export interface SchemaTest {
   /** dbt-style id: "unique_fct_glucose_readings_entry_id". */
   id: string;
-  kind: 'not_null' | 'unique' | 'accepted_values' | 'relationships' | 'between' | 'singular';
+  kind: 'not_null' | 'unique' | 'accepted_values' | 'relationships' | 'between' | 'of_type' | 'singular';
   model: string;
   column: string | null;
   params: Record<string, TemplateValue>;
@@ -81,6 +81,8 @@ const KIND_ALIASES: Record<string, SchemaTest['kind']> = {
   'dbt_expectations.expect_column_values_to_be_between': 'between',
   expect_column_values_to_be_between: 'between',
   'dbt_utils.accepted_range': 'between',
+  'dbt_expectations.expect_column_values_to_be_of_type': 'of_type',
+  expect_column_values_to_be_of_type: 'of_type',
 };
 
 /** Collect refs/sources/config by rendering the model once with recording callbacks. */
@@ -159,7 +161,7 @@ export function loadProject(files: Record<string, string>): Project {
         model.columns.push({ name: column, description: String(c.description ?? '') });
         for (const t of testEntries(c.tests ?? c.data_tests)) {
           const kind = KIND_ALIASES[t.kind];
-          if (!kind) throw new ProjectError(`${path}: test "${t.kind}" on ${model.name}.${column} is not known here. Use not_null, unique, accepted_values, relationships or dbt_expectations.expect_column_values_to_be_between, or write a SQL test in tests/.`);
+          if (!kind) throw new ProjectError(`${path}: test "${t.kind}" on ${model.name}.${column} is not known here. Use not_null, unique, accepted_values, relationships, dbt_expectations.expect_column_values_to_be_between or dbt_expectations.expect_column_values_to_be_of_type, or write a SQL test in tests/.`);
           const cfg = (t.params.config ?? {}) as Record<string, TemplateValue>;
           tests.push({
             id: `${t.kind.split('.').pop()}_${model.name}_${column}`,

@@ -84,7 +84,7 @@ test('build runs models in order on DuckDB-WASM, merges incrementals, and tests 
     'models/sources.yml': 'sources:\n  - name: src\n    schema: raw\n    tables:\n      - name: events\n',
     'models/stg_events.sql': "{{ config(materialized='view', schema='bronze') }}\nselect id, kind, amount from {{ source('src', 'events') }} where amount >= 0",
     'models/gold/daily.sql': "{{ config(materialized='incremental', unique_key='kind') }}\nselect kind, sum(amount) as total, count(*) as n from {{ ref('stg_events') }} group by kind",
-    'models/gold/daily.yml': "models:\n  - name: daily\n    columns:\n      - name: kind\n        tests:\n          - unique\n          - accepted_values:\n              values: ['a', 'b']\n      - name: total\n        tests:\n          - dbt_expectations.expect_column_values_to_be_between:\n              min_value: 0\n              max_value: 100\n              config:\n                severity: warn\n",
+    'models/gold/daily.yml': "models:\n  - name: daily\n    columns:\n      - name: kind\n        tests:\n          - unique\n          - accepted_values:\n              values: ['a', 'b']\n      - name: n\n        tests:\n          - dbt_expectations.expect_column_values_to_be_of_type:\n              column_type: bigint\n      - name: total\n        tests:\n          - dbt_expectations.expect_column_values_to_be_of_type:\n              column_type: varchar\n              config:\n                severity: warn\n          - dbt_expectations.expect_column_values_to_be_between:\n              min_value: 0\n              max_value: 100\n              config:\n                severity: warn\n",
     'models/gold/after.sql': "select * from {{ ref('daily') }}",
   };
   const p = loadProject(files);
@@ -104,6 +104,8 @@ test('build runs models in order on DuckDB-WASM, merges incrementals, and tests 
   const warn = daily.tests.find((t) => t.kind === 'between')!;
   assert.equal(warn.status, 'fail');
   assert.equal(warn.severity, 'warn');
+  const types = daily.tests.filter((t) => t.kind === 'of_type');
+  assert.deepEqual(types.map((t) => [t.column, t.status]), [['n', 'pass'], ['total', 'fail']]);
   const av = daily.tests.find((t) => t.kind === 'accepted_values')!;
   assert.equal(av.failures, 1);
   assert.deepEqual(av.sample, [{ value: 'c', n: 1 }]);

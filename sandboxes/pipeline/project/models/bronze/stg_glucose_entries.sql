@@ -13,6 +13,8 @@ select
     type as reading_type,
     utc_offset as utc_offset_minutes,
     sys_time,
+    -- Phlo's example project also uses the uploader's sys_time as the ingestion-time proxy.
+    sys_time as _cascade_ingested_at,
     _dlt_load_id,
     _dlt_id
 from {{ source('dagster_assets', 'glucose_entries') }}
