@@ -35,9 +35,16 @@ commands
 <table> is a catalog name (glucose.raw_entries) or the path of an Iceberg table directory;
 with a path, --metadata FILE picks one metadata version and --ref names a table ref.
 
+a ref is a branch, a tag, a commit hash, name~N (N commits back) or name*TIME (head at TIME);
+in SQL a table part may carry its own: glucose."raw_entries@dev", glucose."raw_entries@<snapshot id>",
+glucose."raw_entries#2025-01-02T00:00:00Z", and metadata tables glucose."raw_entries$snapshots"
+($history, $manifests, $files, $entries, $refs, $partitions).
+
 global options
-  --warehouse DIR     the warehouse directory (default ./warehouse)
-  --format table|json output as a text table (default) or one JSON array of row objects`;
+  --warehouse DIR       the warehouse directory (default ./warehouse)
+  --format table|json   output as a text table (default) or one JSON array of row objects
+  --time-limit MS       stop a query after MS milliseconds (default 300000)
+  --expected-hash HASH  merge / branch delete: fail if the target moved from HASH`;
 
 const FLAGS = new Set(['warehouse', 'format', 'ref', 'snapshot', 'as-of', 'limit', 'metadata', 'from', 'message', 'expected-hash', 'time-limit']);
 
