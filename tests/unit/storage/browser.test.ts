@@ -15,6 +15,8 @@ import type { AddressInfo } from 'node:net';
 import { chromium } from 'playwright';
 import { launchOptions } from '../../../scripts/chromium.mjs';
 import { NodeFsStorage } from '../../../sandboxes/lakehouse/storage/node-fs.ts';
+import { MemoryStorage, writeHttpIndex } from '../../../sandboxes/lakehouse/storage/index.ts';
+import { createTable, rowsToArrow, deterministicIds } from '../../../sandboxes/lakehouse/iceberg/index.ts';
 import { fixturesRoot, repoRoot } from '../iceberg/helpers.ts';
 
 const IMPORT_MAP = {
@@ -75,6 +77,15 @@ window.runChecks = async () => {
   const eqDel = await loadTable(fx, 'apache+impala/testdata/data/iceberg_test/hadoop_catalog/ice/iceberg_v2_delete_equality_partitioned');
   out.eqDeletes = (await eqDel.scan()).table.numRows;
   try { await fx.write('x', enc('x')); } catch (e) { out.httpWrite = e.code; }
+
+  // The prebuilt warehouse path: tables written in Node, served as static files.
+  const wh = new HttpStorage('/wh/');
+  out.whList = (await wh.list('glucose/raw/metadata')).filter((f) => f.endsWith('.metadata.json')).length;
+  const prebuilt = await loadTable(wh, 'glucose/raw');
+  out.whRows = (await prebuilt.scan()).table.numRows;
+  out.whFirst = (await prebuilt.scan({ snapshotId: prebuilt.snapshots()[0]['snapshot-id'] })).table.numRows;
+  const dayPlan = (await prebuilt.scan({ filter: eq('ts', '2024-01-02T00:00:00Z') })).plan;
+  out.whDay = dayPlan.skippedFiles.length + dayPlan.skippedManifests.length;
   return out;
 };
 window.ready = true;
@@ -103,8 +114,25 @@ function contentType(p: string): string {
   return 'application/octet-stream';
 }
 
+async function buildWarehouse(): Promise<MemoryStorage> {
+  const wh = new MemoryStorage();
+  let clock = Date.UTC(2024, 0, 5);
+  const t = await createTable(null, wh, 'glucose/raw', {
+    now: () => (clock += 1000), ids: deterministicIds('prebuilt'),
+    schema: [{ name: 'ts', type: 'timestamptz', required: true }, { name: 'mgdl', type: 'int' }],
+    partitionSpec: [{ source: 'ts', transform: 'day' }],
+  });
+  const day = (d: number) => rowsToArrow(Array.from({ length: 288 }, (_, i) => ({ ts: new Date(Date.UTC(2024, 0, d) + i * 300_000), mgdl: 100 + (i % 40) })), t.schema());
+  await t.append(day(1));
+  await t.append(day(2));
+  await t.append(day(3));
+  await writeHttpIndex(wh, '');
+  return wh;
+}
+
 async function startServer() {
   const fixtures = new NodeFsStorage(fixturesRoot, { readOnly: true });
+  const warehouse = await buildWarehouse();
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url!, 'http://x');
     const p = decodeURIComponent(url.pathname);
@@ -115,6 +143,12 @@ async function startServer() {
       }
       if (p === '/fixtures/_index.json') {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ files: await fixtures.list('') }));
+        return;
+      }
+      if (p.startsWith('/wh/')) {
+        const rel = p.slice('/wh/'.length);
+        if (!(await warehouse.exists(rel))) { res.writeHead(404).end(); return; }
+        res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(await warehouse.read(rel));
         return;
       }
       if (p.startsWith('/fixtures/')) {
@@ -171,6 +205,10 @@ test('OPFS and HTTP storage, and Iceberg read/write, work in Chromium without le
     assert.deepEqual(out.athena, ['Alice', 'Bob']);
     assert.equal(out.eqDeletes, 6);
     assert.equal(out.httpWrite, 'read-only');
+    assert.equal(out.whList, 4);
+    assert.equal(out.whRows, 864);
+    assert.equal(out.whFirst, 288);
+    assert.equal(out.whDay, 2, 'the other two days are pruned by partition');
     assert.deepEqual(foreign, [], 'no request leaves the origin');
     assert.deepEqual(errors, []);
   } finally {
