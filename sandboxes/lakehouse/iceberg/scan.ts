@@ -376,14 +376,23 @@ async function readParquetFile(ctx: TableContext, path: string, what: string, sn
 
 /** One data file as Arrow with its delete files applied: rows exactly as of the task's snapshot. */
 export async function readTask(ctx: TableContext, task: FileScanTask, schema: Schema, opts: ReadFileOptions = {}): Promise<arrow.Table> {
+  return (await readTaskWithPositions(ctx, task, schema, opts)).table;
+}
+
+/**
+ * Like readTask, and also the position in the data file of every returned row (what a
+ * position delete file records).
+ */
+export async function readTaskWithPositions(ctx: TableContext, task: FileScanTask, schema: Schema, opts: ReadFileOptions = {}): Promise<{ table: arrow.Table; positions: ArrayLike<number> }> {
   const fields = opts.fields ?? schema.fields;
+  const everyRow = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
   for (const f of [task.file, ...task.deletes.map((d) => d.file)]) {
     if (f.fileFormat.toUpperCase() !== 'PARQUET') {
       throw new IcebergError(`File ${f.filePath} of table ${ctx.name} is ${f.fileFormat}; this reader handles Parquet files only. Rewrite the table's files as Parquet (e.g. with Spark's rewrite_data_files).`, { file: f.filePath });
     }
   }
   const raw = await readParquetFile(ctx, task.file.filePath, 'data file', opts.snapshot);
-  if (task.deletes.length === 0) return projectFile(raw, fields, ctx, task);
+  if (task.deletes.length === 0) return { table: projectFile(raw, fields, ctx, task), positions: everyRow(raw.numRows) };
   const all = allFieldsSchema(ctx.metadata);
   const eqIds = new Set<number>();
   for (const d of task.deletes) if (d.file.content === DataFileContent.EQUALITY_DELETES) for (const id of d.file.equalityIds ?? []) eqIds.add(id);
@@ -423,8 +432,8 @@ export async function readTask(ctx: TableContext, task: FileScanTask, schema: Sc
   for (let r = 0; r < n; r++) if (!deleted[r]) keep.push(r);
   const types = [...fields, ...extra].map((f) => f.type);
   const kept = takeRows(wide, keep, types);
-  if (!extra.length) return kept;
-  return kept.select(fields.map((f) => arrowFieldFor(f).name));
+  if (!extra.length) return { table: kept, positions: keep };
+  return { table: kept.select(fields.map((f) => arrowFieldFor(f).name)), positions: keep };
 }
 
 /** Keep the rows of `t` (with `fields`) that satisfy a bound filter. */

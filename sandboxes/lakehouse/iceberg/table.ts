@@ -4,15 +4,15 @@
  */
 import type * as arrow from 'apache-arrow';
 import type { Storage } from '../storage/storage.ts';
-import type { IcebergType, PartitionSpec, Schema, Snapshot, TableMetadata } from './types.ts';
+import type { DataFile, IcebergType, PartitionSpec, Schema, Snapshot, TableMetadata } from './types.ts';
 import { EntryStatus } from './types.ts';
 import { FileTableOperations, type TableOperations } from './table-operations.ts';
 import { loadMetadata, readMetadataFile } from './load.ts';
 import { makeResolver } from '../storage/rebase.ts';
-import { planScan, readTask, resolveSnapshot, scanTable, snapshotManifests, manifestEntries, filterRows, schemaForSnapshot, type FileScanTask, type ScanOptions, type ScanPlan, type SnapshotSelector, type TableContext } from './scan.ts';
+import { planScan, readTask, readTaskWithPositions, resolveSnapshot, scanTable, snapshotManifests, manifestEntries, filterRows, schemaForSnapshot, type FileScanTask, type ScanOptions, type ScanPlan, type SnapshotSelector, type TableContext } from './scan.ts';
 import { bind, evalRow, referencedIds, type Predicate } from './filter.ts';
 import { buildPartitionSpec, buildSchema, conformToSchema, evolveSchema, type FieldInput, type PartitionFieldInput, type SchemaChange } from './schema.ts';
-import { cleanUp, commitIds, commitMetadata, produceSnapshot, randomIds, writeDataFiles, type IdSource, type LiveFile, type SnapshotChange, type WriterEnv } from './write.ts';
+import { cleanUp, commitIds, commitMetadata, produceSnapshot, randomIds, writeDataFiles, writePositionDeletes, type IdSource, type LiveFile, type SnapshotChange, type WriterEnv } from './write.ts';
 import { columnValues, takeRows, concatTables } from './arrow.ts';
 import { compareValues, fromBytes, valuesEqual, type Value } from './values.ts';
 import { CommitConflictError, IcebergError } from './errors.ts';
@@ -197,7 +197,7 @@ export class Table implements TableContext {
       const env = this.commitEnv();
       const change = await build(env);
       if (!change) return null;
-      written.push(...change.added.map((f) => this.resolve(f.filePath)));
+      written.push(...[...change.added, ...(change.addedDeletes ?? []).map((d) => d.file)].map((f) => this.resolve(f.filePath)));
       const { metadata: next, snapshot } = await produceSnapshot(this, env, change, written);
       const res = await commitMetadata(this, this.ops, env, this.metadata, this.metadataLocation, next, written);
       this.metadata = res.metadata;
@@ -291,7 +291,7 @@ export class Table implements TableContext {
       }
       const keep: number[] = [];
       for (let r = 0; r < t.numRows; r++) if (!evalRow(bound, (id) => cols.get(id)?.[r] ?? null)) keep.push(r);
-      if (keep.length === t.numRows && task.deletes.length === 0) continue;
+      if (keep.length === t.numRows) continue;
       deletedRows += t.numRows - keep.length;
       removed.push({ file: task.file, manifestPath });
       if (keep.length) rewritten.push(takeRows(t, keep, schema.fields.map((f) => f.type)));
@@ -299,14 +299,46 @@ export class Table implements TableContext {
     return { removed, rewritten, deletedRows };
   }
 
-  /** Delete rows matching `filter`. No snapshot when nothing matches. */
+  /**
+   * Delete rows matching `filter`. No snapshot when nothing matches. With the table property
+   * `write.delete.mode=merge-on-read` the data files stay and position delete files record
+   * the deleted rows (cheap to write, applied on read); the default copy-on-write rewrites
+   * the files that held them.
+   */
   async delete(filter: Predicate): Promise<Snapshot | null> {
+    if (this.metadata.properties['write.delete.mode'] === 'merge-on-read') return this.deleteMergeOnRead(filter);
     return this.commitChange(async (env) => {
       const { removed, rewritten, deletedRows } = await this.removeMatching(filter);
       if (deletedRows === 0) return null;
       const rest = concatTables(rewritten[0]?.schema ?? ({} as arrow.Schema), rewritten);
       const added = rewritten.length ? await writeDataFiles(this, env, rest, this.schema(), this.spec()) : [];
       return { operation: added.length ? 'overwrite' : 'delete', added, removed, summary: { 'deleted-rows-by-filter': String(deletedRows) } };
+    });
+  }
+
+  private async deleteMergeOnRead(filter: Predicate): Promise<Snapshot | null> {
+    return this.commitChange(async (env) => {
+      const schema = this.schema();
+      const bound = bind(filter, schema);
+      const addedDeletes: { file: DataFile; specId: number }[] = [];
+      let deletedRows = 0;
+      for (const { task } of await this.liveFiles(filter)) {
+        const { table: t, positions } = await readTaskWithPositions(this, task, schema);
+        const cols = new Map<number, Value[]>();
+        for (const id of referencedIds(bound)) {
+          const idx = schema.fields.findIndex((f) => f.id === id);
+          cols.set(id, columnValues(t.getChildAt(idx)!, schema.fields[idx].type));
+        }
+        const hits: number[] = [];
+        for (let r = 0; r < t.numRows; r++) if (evalRow(bound, (id) => cols.get(id)?.[r] ?? null)) hits.push(positions[r]);
+        if (!hits.length) continue;
+        deletedRows += hits.length;
+        const rel = this.tableDir ? task.path.slice(this.tableDir.length + 1) : task.path;
+        const dir = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '';
+        addedDeletes.push({ file: await writePositionDeletes(this, env, task.file, dir, hits), specId: task.specId });
+      }
+      if (!deletedRows) return null;
+      return { operation: 'delete', added: [], removed: [], addedDeletes, summary: { 'deleted-rows-by-filter': String(deletedRows) } };
     });
   }
 

@@ -5,7 +5,7 @@
 import * as arrow from 'apache-arrow';
 import type { DataFile, ManifestEntry, ManifestFile, PartitionSpec, Schema, Snapshot, SnapshotSummary, TableMetadata } from './types.ts';
 import { DataFileContent, EntryStatus, ManifestContent } from './types.ts';
-import { columnValues, takeRows } from './arrow.ts';
+import { arrowSchemaFor, columnValues, tableFromVectors, takeRows, vectorFromValues } from './arrow.ts';
 import { applyTransform, partitionPathValue } from './transforms.ts';
 import { compareValues, kindOf, toBytes, type Value } from './values.ts';
 import { writeParquet } from './parquet.ts';
@@ -321,6 +321,51 @@ export async function writeDataFiles(target: WriteTarget, env: WriterEnv, t: arr
   return out;
 }
 
+/** The spec's reserved fields of a position delete file. */
+export const DELETE_FILE_PATH_ID = 2147483546;
+export const DELETE_POS_ID = 2147483545;
+
+/**
+ * Merge-on-read: record deleted rows of one data file as a position delete file
+ * (`file_path`, `pos`, sorted by position) in the data file's partition folder. Its
+ * file_path bounds name the data file exactly, so readers skip it for every other file.
+ */
+export async function writePositionDeletes(target: WriteTarget, env: WriterEnv, dataFile: DataFile, dataPartitionDir: string, positions: number[]): Promise<DataFile> {
+  const sorted = [...positions].sort((a, b) => a - b);
+  const schema: Schema = {
+    type: 'struct', 'schema-id': 0,
+    fields: [
+      { id: DELETE_FILE_PATH_ID, name: 'file_path', required: true, type: 'string' },
+      { id: DELETE_POS_ID, name: 'pos', required: true, type: 'long' },
+    ],
+  };
+  const t = tableFromVectors(arrowSchemaFor(schema), [
+    vectorFromValues('string', sorted.map(() => dataFile.filePath)),
+    vectorFromValues('long', sorted.map((p) => BigInt(p))),
+  ], sorted.length);
+  const rel = `${dataPartitionDir ? `${dataPartitionDir}/` : 'data/'}00000-0-${env.ids.uuid()}-00001-deletes.parquet`;
+  const bytes = await writeParquet(t);
+  await target.storage.write(joinPath(target.tableDir, rel), bytes);
+  const pathBytes = toBytes('string', dataFile.filePath);
+  return {
+    content: DataFileContent.POSITION_DELETES,
+    filePath: joinPath(target.metadata.location, rel),
+    fileFormat: 'PARQUET',
+    partition: dataFile.partition,
+    recordCount: BigInt(sorted.length),
+    fileSizeInBytes: BigInt(bytes.length),
+    columnSizes: null,
+    valueCounts: new Map([[DELETE_FILE_PATH_ID, BigInt(sorted.length)], [DELETE_POS_ID, BigInt(sorted.length)]]),
+    nullValueCounts: new Map([[DELETE_FILE_PATH_ID, 0n], [DELETE_POS_ID, 0n]]),
+    nanValueCounts: null,
+    lowerBounds: new Map([[DELETE_FILE_PATH_ID, pathBytes], [DELETE_POS_ID, toBytes('long', BigInt(sorted[0]))]]),
+    upperBounds: new Map([[DELETE_FILE_PATH_ID, pathBytes], [DELETE_POS_ID, toBytes('long', BigInt(sorted[sorted.length - 1]))]]),
+    splitOffsets: null,
+    equalityIds: null,
+    sortOrderId: null,
+  };
+}
+
 // ---------------------------------------------------------------- snapshots and commits
 
 export interface LiveFile {
@@ -334,6 +379,8 @@ export interface SnapshotChange {
   added: DataFile[];
   /** Live data files to remove, with the manifest each came from. */
   removed: LiveFile[];
+  /** New delete files (merge-on-read), each with the spec of the data it deletes from. */
+  addedDeletes?: { file: DataFile; specId: number }[];
   /** Extra summary properties. */
   summary?: Record<string, string>;
 }
@@ -408,6 +455,14 @@ export async function produceSnapshot(ctx: TableContext, env: WriterEnv, change:
   for (const [specId, files] of bySpec) {
     manifests.push(await newManifest(specById(base, specId), files.map((f) => ({ status: EntryStatus.ADDED, snapshotId, sequenceNumber: null, fileSequenceNumber: null, dataFile: f })), ManifestContent.DATA));
   }
+  const deletesBySpec = new Map<number, DataFile[]>();
+  for (const d of change.addedDeletes ?? []) {
+    if (!deletesBySpec.has(d.specId)) deletesBySpec.set(d.specId, []);
+    deletesBySpec.get(d.specId)!.push(d.file);
+  }
+  for (const [specId, files] of deletesBySpec) {
+    manifests.push(await newManifest(specById(base, specId), files.map((f) => ({ status: EntryStatus.ADDED, snapshotId, sequenceNumber: null, fileSequenceNumber: null, dataFile: f })), ManifestContent.DELETES));
+  }
   let deletedFiles = 0n, deletedRecords = 0n, removedSize = 0n;
   for (const mf of parentManifests) {
     const removed = removedByManifest.get(mf.manifestPath);
@@ -454,10 +509,11 @@ export async function produceSnapshot(ctx: TableContext, env: WriterEnv, change:
   const data = manifests.filter((m) => m.content === 0);
   const dels = manifests.filter((m) => m.content === 1);
   const sum = (ms: ManifestFile[], f: (m: ManifestFile) => bigint | number) => ms.reduce((a, m) => a + BigInt(f(m)), 0n);
+  const addedDeletes = (change.addedDeletes ?? []).map((d) => d.file);
   const addedRecords = change.added.reduce((a, f) => a + f.recordCount, 0n);
   const addedSize = change.added.reduce((a, f) => a + f.fileSizeInBytes, 0n);
-  const prevSize = BigInt(parent?.summary['total-files-size'] ?? '0');
-  const partitions = new Set([...change.added, ...change.removed.map((r) => r.file)].map((f) => JSON.stringify(f.partition, (_k, v) => (typeof v === 'bigint' ? String(v) : v))));
+  const prevSize = BigInt(parent?.summary['total-files-size'] ?? '0') + addedDeletes.reduce((a, f) => a + f.fileSizeInBytes, 0n);
+  const partitions = new Set([...change.added, ...addedDeletes, ...change.removed.map((r) => r.file)].map((f) => JSON.stringify(f.partition, (_k, v) => (typeof v === 'bigint' ? String(v) : v))));
   const summary: SnapshotSummary = {
     operation: change.operation,
     'added-data-files': String(change.added.length),
@@ -468,8 +524,10 @@ export async function produceSnapshot(ctx: TableContext, env: WriterEnv, change:
     'total-records': String(sum(data, (m) => m.addedRowsCount + m.existingRowsCount)),
     'total-files-size': String(prevSize + addedSize - removedSize),
     'total-data-files': String(sum(data, (m) => m.addedFilesCount + m.existingFilesCount)),
+    ...(addedDeletes.length ? { 'added-delete-files': String(addedDeletes.length), 'added-position-delete-files': String(addedDeletes.length), 'added-position-deletes': String(addedDeletes.reduce((a, f) => a + f.recordCount, 0n)) } : {}),
     'total-delete-files': String(sum(dels, (m) => m.addedFilesCount + m.existingFilesCount)),
-    'total-position-deletes': '0',
+    // This writer only writes position deletes; rows in delete manifests count as such.
+    'total-position-deletes': String(sum(dels, (m) => m.addedRowsCount + m.existingRowsCount)),
     'total-equality-deletes': '0',
     ...change.summary,
   };

@@ -81,3 +81,32 @@ test('icebird reads every snapshot of a table we wrote with the same rows', asyn
     await server.close();
   }
 });
+
+test('icebird applies our merge-on-read position deletes the same way we do', async () => {
+  const storage = new MemoryStorage();
+  const server = await serve(storage);
+  try {
+    let clock = Date.UTC(2024, 6, 1);
+    const t: Table = await createTable(null, storage, 'wh/mor', {
+      now: () => (clock += 1000),
+      ids: deterministicIds('mor'),
+      location: `${server.url}/wh/mor`,
+      properties: { 'write.delete.mode': 'merge-on-read' },
+      schema: [{ name: 'id', type: 'long', required: true }, { name: 'name', type: 'string' }, { name: 'score', type: 'double' }, { name: 'day', type: 'date' }, { name: 'ts', type: 'timestamp' }],
+    });
+    const rows = (from: number, to: number) => rowsToArrow(Array.from({ length: to - from }, (_, k) => ({ id: from + k, name: `n${from + k}`, score: k / 2, day: 19900, ts: '2024-07-01T00:00:00' })), t.schema());
+    await t.append(rows(0, 20));
+    const filesBefore = (await t.plan()).tasks.map((x) => x.path);
+    const snap = (await t.delete(lt('id', 5)))!;
+    assert.equal(snap.summary['added-position-deletes'], '5');
+    assert.deepEqual((await t.plan()).tasks.map((x) => x.path), filesBefore, 'merge-on-read keeps the data files');
+    assert.ok([...storage.files.keys()].some((k) => k.endsWith('-deletes.parquet')));
+    await t.delete(eq('id', 12));
+    const expected = ours(arrowToRows((await t.scan()).table, t.schema()));
+    assert.deepEqual(expected.map((r) => r.id), [5, 6, 7, 8, 9, 10, 11, 13, 14, 15, 16, 17, 18, 19]);
+    const got = theirs(await icebergRead({ tableUrl: `${server.url}/wh/mor`, metadataFileName: t.metadataLocation.split('/').pop()! }));
+    assert.deepEqual(got, expected);
+  } finally {
+    await server.close();
+  }
+});

@@ -46,7 +46,8 @@ test('random write sequences match an in-memory model, and every snapshot time-t
         schema: [{ name: 'id', type: 'long', required: true }, { name: 'v', type: 'int' }],
         partitionSpec: [{ source: 'id', transform: 'truncate[4]' }],
         // Merge manifests early so random sequences exercise it too.
-        properties: { 'commit.manifest.min-count-to-merge': '3' },
+        // Half the runs delete merge-on-read (position delete files), half copy-on-write.
+        properties: { 'commit.manifest.min-count-to-merge': '3', 'write.delete.mode': run % 2 ? 'merge-on-read' : 'copy-on-write' },
       });
       let model: Row[] = [];
       let cols = ['id', 'v'];
@@ -141,7 +142,8 @@ test('random write sequences match an in-memory model, and every snapshot time-t
       for (const h of history) {
         const at = await reloaded.scan({ snapshotId: h.snap['snapshot-id'] });
         assert.deepEqual(canon(plain(arrowToRows(at.table, reloaded.schemaFor(h.snap)))), canon(h.rows), `time travel to ${h.snap['snapshot-id']}`);
-        assert.equal(Number(h.snap.summary['total-records']), h.rows.length, 'summary total-records');
+        // Iceberg's total-records counts data-file rows; position deletes are not subtracted.
+        if (run % 2 === 0) assert.equal(Number(h.snap.summary['total-records']), h.rows.length, 'summary total-records');
       }
       // Expiry never removed a file a remaining snapshot needs: every planned file exists.
       for (const s of reloaded.snapshots()) for (const task of (await reloaded.plan({ snapshotId: s['snapshot-id'] })).tasks) assert.ok(await storage.exists(task.path), `${task.path} is gone`);
