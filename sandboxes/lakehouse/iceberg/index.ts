@@ -20,7 +20,9 @@
  *   });                                                     // null ops = version-hint.text
  *   await t.append(arrowTable);
  *   await t.merge(arrowTable, { key: 'ts' });               // -> { inserted, updated, unchanged, snapshot }
- *   await t.delete(lt('ts', '2024-01-01'));
+ *   await t.delete(lt('ts', '2024-01-01'));               // copy-on-write, or position delete
+ *                                                           // files with the table property
+ *                                                           // write.delete.mode=merge-on-read
  *   await t.updateSchema().addColumn('note', 'string').commit();
  *   const { table, plan } = await t.scan({ snapshotId, filter: gte('ts', '2024-01-02') });
  *   const plan2 = await t.plan({ asOf: '2024-01-02T00:00:00Z' }); t.readFile(plan2.tasks[0]);
