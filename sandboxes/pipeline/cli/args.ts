@@ -1,7 +1,7 @@
 /** A small argv parser: positionals, `--flag`, `--key value`, `--key=value`, repeatable keys. */
 export interface ParsedArgs { positional: string[]; flags: Map<string, string[]> }
 
-const BOOLEAN = new Set(['downstream', 'no-merge', 'keep-branch', 'force', 'json', 'help', 'full-refresh']);
+const BOOLEAN = new Set(['downstream', 'no-merge', 'keep-branch', 'force', 'json', 'help', 'full-refresh', 'dry-run']);
 
 export function parseArgs(argv: string[]): ParsedArgs {
   const positional: string[] = [];

@@ -27,9 +27,9 @@ export const USAGE = `Usage: npm run pipeline -- [--warehouse DIR] <command> [op
 
 Assets and runs
   assets                                 the asset graph: assets, kinds, groups, dependencies, checks
-  materialize [ASSET...] [--partition DAY]... [--downstream] [--no-merge]
+  materialize [ASSET...] [--partition DAY]... [--downstream] [--no-merge] [--dry-run]
                                          run assets for daily partitions on a branch; checks gate the merge
-  backfill --from DAY --to DAY [ASSET...]  every day of the range, with per-partition progress
+  backfill --from DAY --to DAY [ASSET...] [--dry-run]   every day of the range, with per-partition progress
   check [ASSET] [--ref REF] [--partition DAY]   run asset checks and record the results
   checks [ASSET] [--limit N]             stored check results per asset and run, newest first
   publish                                copy the marts from main into Postgres (PGlite)
@@ -60,6 +60,14 @@ function table(rows: Record<string, unknown>[]): string[] {
 
 function summary(r: RunRecord): string {
   return `${r.runId}  ${r.kind.padEnd(11)} ${r.status.padEnd(7)} ${new Date(r.startedAt).toISOString().slice(0, 19)}Z  ${String(r.ms ?? '').padStart(6)} ms  ${r.partitions.length > 1 ? `${r.partitions[0]}..${r.partitions.at(-1)}` : r.partitions[0] ?? '-'}  ${r.selection.join(',')}`;
+}
+
+function dryRun(plan: { assets: string[]; partitions: string[]; checks: string[] }, io: CliIo): number {
+  const p = plan.partitions;
+  io.out(`Dry run: nothing is written. A run would create a branch pipeline/run-<id> from main and, for ${p.length === 1 ? p[0] : `${p.length} partitions (${p[0]} .. ${p.at(-1)})`}:`);
+  plan.assets.forEach((a, i) => io.out(`  ${i + 1}. ${a}`));
+  io.out(`then run the checks ${plan.checks.join(', ') || '(none)'} and merge into main only if no blocking check fails.`);
+  return 0;
 }
 
 function printRun(r: RunRecord, io: CliIo): number {
@@ -119,6 +127,7 @@ async function dispatch(argv: string[], wiring: CliWiring, io: CliIo): Promise<n
         return 0;
       }
       case 'materialize': {
+        if (has(args, 'dry-run')) return dryRun(pipeline.plan({ select: rest, partitions: flags(args, 'partition'), downstream: has(args, 'downstream') }), io);
         const r = await pipeline.materialize({ select: rest, partitions: flags(args, 'partition'), downstream: has(args, 'downstream'), noMerge: has(args, 'no-merge'), keepBranch: has(args, 'keep-branch') });
         return printRun(r, io);
       }
@@ -126,6 +135,7 @@ async function dispatch(argv: string[], wiring: CliWiring, io: CliIo): Promise<n
         const from = flag(args, 'from');
         const to = flag(args, 'to');
         if (!from || !to) { io.err('backfill needs both --from DAY and --to DAY, for example: backfill --from 2025-01-01 --to 2025-01-30'); return 2; }
+        if (has(args, 'dry-run')) return dryRun(pipeline.plan({ select: rest, partitions: dayRange(from, to) }), io);
         io.out(`Backfilling ${dayRange(from, to).length} partitions (${from} .. ${to}) ...`);
         const r = await pipeline.backfill(from, to, rest);
         return printRun(r, io);

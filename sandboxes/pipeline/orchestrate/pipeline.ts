@@ -150,10 +150,16 @@ export class Pipeline {
     return out;
   }
 
-  async materialize(req: MaterializeRequest = {}): Promise<RunRecord> {
-    const selected = this.graph.select(req.select ?? [], { downstream: req.downstream });
+  /** What a materialize request would run, without running it (Phlo's --dry-run). */
+  plan(req: MaterializeRequest = {}): { assets: string[]; partitions: string[]; checks: string[] } {
+    const assets = this.graph.select(req.select ?? [], { downstream: req.downstream });
     const partitions = [...new Set(req.partitions?.length ? req.partitions : [this.defaultPartition()])].sort();
     this.checkPartitions(partitions);
+    return { assets, partitions, checks: this.definitions.checks.filter((c) => assets.includes(c.asset)).map((c) => c.name) };
+  }
+
+  async materialize(req: MaterializeRequest = {}): Promise<RunRecord> {
+    const { assets: selected, partitions } = this.plan(req);
     const started = this.timer();
     const log = this.newRun(req.kind ?? 'materialize', selected, partitions);
     const r = log.record;

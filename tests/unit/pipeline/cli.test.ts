@@ -48,6 +48,9 @@ test('a failed run exits non-zero with one paragraph, and main is unchanged', as
   const early = await cli('materialize', '--partition', '2024-12-31');
   assert.equal(early.code, 1);
   assert.match(early.err, /^PipelineError: 2024-12-31 is before the first partition, 2025-01-01/);
+  const dry = await cli('backfill', '--from', '2025-01-01', '--to', '2025-01-10', 'fct_daily_glucose_metrics+', '--dry-run');
+  assert.equal(dry.code, 0);
+  assert.match(dry.out, /for 10 partitions \(2025-01-01 \.\. 2025-01-10\):\n  1\. fct_daily_glucose_metrics\n  2\. mrt_glucose_overview\n  3\. publish_marts_to_postgres/);
   const usage = await cli('backfill', '--from', '2025-01-01');
   assert.equal(usage.code, 2);
   assert.match(usage.err, /backfill needs both --from DAY and --to DAY/);
