@@ -355,10 +355,10 @@ export class Table implements TableContext {
   }
 
   /**
-   * Upsert on key column(s), copy-on-write: rows with a new key are inserted, rows whose key
-   * exists with different values replace the old row, identical rows are left alone. Only
-   * files whose key range can hold an incoming key are read, and only files holding a
-   * changed key are rewritten.
+   * Upsert on key column(s): rows with a new key are inserted, rows whose key exists with
+   * different values replace the old row, identical rows are left alone. Only files whose
+   * key range can hold an incoming key are read. Copy-on-write (default) rewrites only files
+   * holding a changed key; `write.merge.mode=merge-on-read` writes position deletes instead.
    */
   async merge(data: arrow.Table, opts: { key: string | string[] }): Promise<MergeResult> {
     let result: MergeResult = { inserted: 0, updated: 0, unchanged: 0, snapshot: null };
@@ -388,11 +388,11 @@ export class Table implements TableContext {
         while (a < b) { const m = (a + b) >> 1; if (compareValues(firstVals[m], l) < 0) a = m + 1; else b = m; }
         return a < firstVals.length && compareValues(firstVals[a], h) <= 0;
       };
-      const candidates: { task: FileScanTask; manifestPath: string; table: arrow.Table; cols: Value[][] }[] = [];
+      const candidates: { task: FileScanTask; manifestPath: string; table: arrow.Table; cols: Value[][]; positions: ArrayLike<number> }[] = [];
       const existing = new Map<string, { count: number; equal: boolean }>();
       for (const lf of await this.liveFiles()) {
         if (!mayHold(lf.task.file.lowerBounds?.get(firstKey.id), lf.task.file.upperBounds?.get(firstKey.id))) continue;
-        const t = await readTask(this, lf.task, schema);
+        const { table: t, positions } = await readTaskWithPositions(this, lf.task, schema);
         const cols = schema.fields.map((f, i) => columnValues(t.getChildAt(i)!, f.type));
         let touched = false;
         for (let r = 0; r < t.numRows; r++) {
@@ -404,17 +404,28 @@ export class Table implements TableContext {
           const e = existing.get(k);
           existing.set(k, { count: (e?.count ?? 0) + 1, equal: (e?.equal ?? true) && same });
         }
-        if (touched) candidates.push({ ...lf, table: t, cols });
+        if (touched) candidates.push({ ...lf, table: t, cols, positions });
       }
       const changed = new Set<string>();
       let unchanged = 0;
       for (const [k, e] of existing) { if (e.count === 1 && e.equal) unchanged++; else changed.add(k); }
+      // Replaced rows leave their files either by rewriting the file without them
+      // (copy-on-write) or through a position delete file (write.merge.mode=merge-on-read).
+      const mergeOnRead = this.metadata.properties['write.merge.mode'] === 'merge-on-read';
       const removed: LiveFile[] = [];
       const rewritten: arrow.Table[] = [];
+      const addedDeletes: { file: DataFile; specId: number }[] = [];
       for (const c of candidates) {
         const keep: number[] = [];
-        for (let r = 0; r < c.table.numRows; r++) if (!changed.has(keyOf(c.cols, r))) keep.push(r);
-        if (keep.length === c.table.numRows) continue;
+        const gone: number[] = [];
+        for (let r = 0; r < c.table.numRows; r++) (changed.has(keyOf(c.cols, r)) ? gone : keep).push(r);
+        if (!gone.length) continue;
+        if (mergeOnRead) {
+          const rel = this.tableDir ? c.task.path.slice(this.tableDir.length + 1) : c.task.path;
+          const dir = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '';
+          addedDeletes.push({ file: await writePositionDeletes(this, env, c.task.file, dir, gone.map((r) => c.positions[r])), specId: c.task.specId });
+          continue;
+        }
         removed.push({ file: c.task.file, manifestPath: c.manifestPath });
         if (keep.length) rewritten.push(takeRows(c.table, keep, types));
       }
@@ -425,13 +436,14 @@ export class Table implements TableContext {
       }
       newRows.sort((a, b) => a - b);
       result = { inserted, updated: changed.size, unchanged, snapshot: null };
-      if (newRows.length === 0 && removed.length === 0) return null;
+      if (newRows.length === 0 && removed.length === 0 && addedDeletes.length === 0) return null;
       const all = concatTables(incoming.schema, [...rewritten, takeRows(incoming, newRows, types)]);
       const added = await writeDataFiles(this, env, all, schema, this.spec());
       return {
-        operation: removed.length ? 'overwrite' : 'append',
+        operation: removed.length || addedDeletes.length ? 'overwrite' : 'append',
         added,
         removed,
+        addedDeletes,
         summary: { 'merge-inserted-rows': String(inserted), 'merge-updated-rows': String(changed.size), 'merge-unchanged-rows': String(unchanged) },
       };
     });

@@ -82,7 +82,7 @@ test('icebird reads every snapshot of a table we wrote with the same rows', asyn
   }
 });
 
-test('icebird applies our merge-on-read position deletes the same way we do', async () => {
+test('icebird applies our merge-on-read position deletes (delete and merge) the same way we do', async () => {
   const storage = new MemoryStorage();
   const server = await serve(storage);
   try {
@@ -91,7 +91,7 @@ test('icebird applies our merge-on-read position deletes the same way we do', as
       now: () => (clock += 1000),
       ids: deterministicIds('mor'),
       location: `${server.url}/wh/mor`,
-      properties: { 'write.delete.mode': 'merge-on-read' },
+      properties: { 'write.delete.mode': 'merge-on-read', 'write.merge.mode': 'merge-on-read' },
       schema: [{ name: 'id', type: 'long', required: true }, { name: 'name', type: 'string' }, { name: 'score', type: 'double' }, { name: 'day', type: 'date' }, { name: 'ts', type: 'timestamp' }],
     });
     const rows = (from: number, to: number) => rowsToArrow(Array.from({ length: to - from }, (_, k) => ({ id: from + k, name: `n${from + k}`, score: k / 2, day: 19900, ts: '2024-07-01T00:00:00' })), t.schema());
@@ -102,8 +102,12 @@ test('icebird applies our merge-on-read position deletes the same way we do', as
     assert.deepEqual((await t.plan()).tasks.map((x) => x.path), filesBefore, 'merge-on-read keeps the data files');
     assert.ok([...storage.files.keys()].some((k) => k.endsWith('-deletes.parquet')));
     await t.delete(eq('id', 12));
+    const merged = await t.merge(rowsToArrow([{ id: 6, name: 'six', score: 6, day: 19901, ts: '2024-07-02T00:00:00' }, { id: 40, name: 'forty', score: 1, day: 19901, ts: '2024-07-02T00:00:00' }], t.schema()), { key: 'id' });
+    assert.deepEqual([merged.inserted, merged.updated], [1, 1]);
+    assert.deepEqual((await t.plan()).tasks.map((x) => x.path).filter((p) => filesBefore.includes(p)), filesBefore, 'the merge deleted by position, not by rewriting');
     const expected = ours(arrowToRows((await t.scan()).table, t.schema()));
-    assert.deepEqual(expected.map((r) => r.id), [5, 6, 7, 8, 9, 10, 11, 13, 14, 15, 16, 17, 18, 19]);
+    assert.deepEqual(expected.map((r) => r.id), [5, 6, 7, 8, 9, 10, 11, 13, 14, 15, 16, 17, 18, 19, 40]);
+    assert.equal(expected.find((r) => r.id === 6)!.name, 'six');
     const got = theirs(await icebergRead({ tableUrl: `${server.url}/wh/mor`, metadataFileName: t.metadataLocation.split('/').pop()! }));
     assert.deepEqual(got, expected);
   } finally {
