@@ -45,7 +45,8 @@
  *
  * Measured in Node on the 2-core dev machine: append 1M rows (3 columns, day-partitioned,
  * 348 files) 1.5-2 s; scan them back to Arrow 0.1-0.5 s; merge 1,000 unchanged keys into
- * them 0.05 s (only files whose key range can match are read).
+ * them 0.05 s (only files whose key range can match are read); update 288 rows of a
+ * month-partitioned 1M-row table 1.3 s copy-on-write, 0.3 s merge-on-read.
  * Commits against a stale base throw CommitConflictError; `table.withRetry(t => t.append(x))`
  * reloads and re-applies.
  */
