@@ -38,7 +38,7 @@ export function progressPrinter(io: CliIo): (e: RunEvent, run: RunRecord) => voi
     const where = [e.asset, e.partition].filter(Boolean).join(' @ ');
     const ms = e.ms != null ? ` (${e.ms} ms)` : '';
     if (e.type === 'MATERIALIZATION' && e.partition && run.partitions.length > 1) last = `${e.message}${ms}`;
-    else if (e.type === 'PROGRESS') io.out(`  [${e.metadata?.done}/${e.metadata?.total}] ${where}: ${last}`);
+    else if (e.type === 'PROGRESS') io.out(`  [${e.metadata?.done}/${e.metadata?.total}] ${where}: ${e.metadata?.failed ? 'FAILED (see above)' : last}`);
     else if (e.type === 'MATERIALIZATION' || e.type === 'STEP_FAILURE' || e.type === 'VALIDATION' || e.type.startsWith('BRANCH_')) io.out(`  ${e.type.toLowerCase().replace('_', ' ')}: ${where ? where + ': ' : ''}${e.message}${ms}`);
     else if (e.type === 'ASSET_CHECK' && !/^PASS/.test(e.message)) io.out(`  check: ${where}: ${e.message}`);
   };

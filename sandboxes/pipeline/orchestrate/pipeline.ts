@@ -208,6 +208,8 @@ export class Pipeline {
           if (node.kind === 'ingestion') {
             const def = this.definitions.ingestion.find((a) => a.name === key)!;
             let i = 0;
+            // A bad partition does not stop the others: the run reports every bad day at once.
+            const bad: { partition: string; message: string }[] = [];
             for (const p of partitions) {
               i++;
               const tp = this.timer();
@@ -215,7 +217,7 @@ export class Pipeline {
                 const out = await ingestPartition({
                   lake: this.lake, registry: this.registry, asset: def, partition: p, ref: branch, runId: r.runId, asOf: this.clock(),
                   log: (message, metadata, ms) => log.emit('LOG', message, { asset: key, partition: p, metadata, ms }),
-                timer: this.timer,
+                  timer: this.timer,
                 });
                 out.partitionsTouched.forEach((d) => touched.add(d));
                 if (out.snapshotId) ran.set(key, true);
@@ -231,11 +233,13 @@ export class Pipeline {
                 if (err instanceof ValidationFailedError) {
                   log.emit('VALIDATION', `validation failed: ${err.report.failures.length} problem(s)`, { asset: key, partition: p, metadata: { schema: err.report.schema, summary: err.report.summary, failures: err.report.failures.slice(0, 50).map((f) => ({ row: f.row, key: f.key, column: f.column, value: f.value, rule: f.rule, message: f.message })) } });
                 }
-                failed.set(key, msg);
+                bad.push({ partition: p, message: msg });
                 log.emit('STEP_FAILURE', msg, { asset: key, partition: p, ms: this.timer() - tp });
-                break;
+                if (partitions.length > 1) log.emit('PROGRESS', `${i}/${partitions.length} partitions (${p} failed)`, { asset: key, partition: p, metadata: { done: i, total: partitions.length, failed: true } });
               }
             }
+            if (bad.length === 1) failed.set(key, bad[0].message);
+            else if (bad.length > 1) failed.set(key, `${bad.length} of ${partitions.length} partitions failed (${bad.map((b) => b.partition).join(', ')}). The first:\n${bad[0].message}`);
           } else {
             const days = [...touched].sort();
             const vars = { partition_dates: dateList(days), partition_start: `DATE '${days[0]}'`, run_date: `DATE '${days[days.length - 1]}'` };

@@ -174,3 +174,19 @@ test('a merge conflict or an unexpected error still ends as a recorded failed ru
     lake.merge = merge;
   }
 });
+
+test('a backfill with several bad days reports all of them and merges nothing', async () => {
+  now = Date.parse('2025-01-14T06:00:00Z');
+  const withBadDays = new Pipeline({
+    lake,
+    definitions: glucoseDefinitions({ project: readProjectFiles(GLUCOSE_PROJECT_DIR), badDays: { '2025-01-10': 'impossible', '2025-01-12': 'impossible' } }),
+    clock: () => now,
+  });
+  const before = await lake.refHash('main');
+  const r = await withBadDays.backfill('2025-01-10', '2025-01-12', ['dlt_glucose_entries']);
+  assert.equal(r.status, 'FAILURE');
+  assert.match(r.failure!, /2 of 3 partitions failed \(2025-01-10, 2025-01-12\)\. The first:\ndlt_glucose_entries for 2025-01-10 did not pass validation/);
+  assert.equal(r.events.filter((e) => e.type === 'PROGRESS').length, 3);
+  assert.equal(r.events.filter((e) => e.type === 'VALIDATION').length, 2);
+  assert.equal(await lake.refHash('main'), before);
+});
