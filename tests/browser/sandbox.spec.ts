@@ -98,6 +98,7 @@ test('time travel from the snapshot timeline, and comparing two snapshots', asyn
   const inTotal = /(\d+) in total/.exec(totalText)?.[1];
   await oldest.getByRole('button', { name: /Query .* as of snapshot/ }).click();
   await expect(page.locator('.sbx-sql .sbx-status')).toContainText('snapshot');
+  await expect(page.locator('.sbx-sql .sbx-grid-head')).toContainText('row_count');
   if (inTotal) expect(await firstCell(page)).toBe(inTotal);
 
   // The latest state has more rows than the oldest snapshot.
@@ -185,7 +186,8 @@ test('pipeline: the WebContainer is detected as unavailable, the Worker runner r
   await expect(page.locator('.sbx-task[data-task=run-a-day]')).toHaveAttribute('data-passed', 'true');
 
   await page.getByRole('tab', { name: 'SQL console' }).click();
-  await runSql(page, "SELECT count(*) FROM raw.glucose_entries WHERE CAST(date_string AS DATE) = DATE '2025-02-20'");
+  await runSql(page, "SELECT count(*) AS readings_that_day FROM raw.glucose_entries WHERE CAST(date_string AS DATE) = DATE '2025-02-20'");
+  await expect(page.locator('.sbx-sql .sbx-grid-head')).toContainText('readings_that_day');
   expect(Number(await firstCell(page))).toBeGreaterThan(200);
 
   expect(rec.foreignRequests.filter((u) => !WEBCONTAINER_BOOT.test(u))).toEqual([]);

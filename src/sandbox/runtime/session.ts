@@ -98,9 +98,10 @@ export class SandboxSession {
   /** Throws a StateError when the saved state cannot be read (the UI then offers a reset). */
   async verify(): Promise<void> {
     try {
+      // main must resolve to a readable commit and tree; other refs are read when shown.
       const refs = await this.warehouse.references();
       if (!refs.some((r) => r.name === 'main')) throw new Error('the branch main is missing');
-      for (const r of refs) await this.warehouse.catalog.entries(r.name);
+      await this.warehouse.catalog.entries('main');
     } catch (err) {
       throw new StateError(`The saved state of this section could not be read (${(err as Error).message}).`);
     }

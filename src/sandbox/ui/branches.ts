@@ -105,12 +105,16 @@ export class BranchesPane {
           h('span', { class: `sbx-ref-kind ${r.type === 'TAG' ? 'tag' : 'branch'}` }, r.type === 'TAG' ? 'tag' : 'branch'),
           h('code', {}, r.name),
           h('span', { class: 'sbx-hash' }, r.hash.slice(0, 8)),
-          r.name === this.ctx.ref
-            ? h('span', { class: 'sbx-here' }, 'you are here')
-            : h('button', { type: 'button', class: 'sbx-btn sbx-small', onclick: () => this.ctx.setRef(r.name), 'aria-label': `Switch to ${r.name}` }, 'Switch'),
-          r.type === 'BRANCH' && r.name !== 'main'
-            ? h('button', { type: 'button', class: 'sbx-btn sbx-small', onclick: () => void this.remove(r.name), 'aria-label': `Delete branch ${r.name}` }, 'Delete')
-            : null,
+          h(
+            'span',
+            { class: 'sbx-ref-actions' },
+            r.name === this.ctx.ref
+              ? h('span', { class: 'sbx-here' }, 'you are here')
+              : h('button', { type: 'button', class: 'sbx-btn sbx-small', onclick: () => this.ctx.setRef(r.name), 'aria-label': `Switch to ${r.name}` }, 'Switch'),
+            r.type === 'BRANCH' && r.name !== 'main'
+              ? h('button', { type: 'button', class: 'sbx-btn sbx-small', onclick: () => void this.remove(r.name), 'aria-label': `Delete branch ${r.name}` }, 'Delete')
+              : null,
+          ),
         ),
       ),
     );

@@ -59,8 +59,14 @@ function sessionFor(root: HTMLElement): Promise<SandboxSession> {
 
 /** Scrolled near: boot DuckDB-WASM and read the warehouse while the reader reads. */
 export function prefetch(root: HTMLElement): void {
-  (window as unknown as { __phloSandboxPrefetch?: number }).__phloSandboxPrefetch = performance.now();
-  void sessionFor(root).catch(() => {});
+  const config = configOf(root);
+  void sessionFor(root)
+    .then(async (session) => {
+      // Load the first prepared query's tables into DuckDB too: the click then only runs it.
+      const first = config.queries[0];
+      if (first && !root.dataset.ready) await session.warehouse.sql(first.sql, { ref: first.ref ?? 'main' });
+    })
+    .catch(() => {});
 }
 
 function injectStyles(): void {
@@ -254,4 +260,6 @@ function render(root: HTMLElement, stage: HTMLElement, session: SandboxSession):
   );
   if (tabs[0]) select(tabs[0]);
   root.dataset.ready = 'yes';
+  // The reader pressed Start to see data: show the first prepared query's result at once.
+  if (sqlConsole && config.queries[0]) void (sqlConsole as SqlConsole).run();
 }

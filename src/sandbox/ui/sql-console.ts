@@ -40,6 +40,8 @@ export class SqlConsole {
   private running: AbortController | null = null;
   private data: ResultData | null = null;
   private pendingSnapshot: string | null = null;
+  /** A run asked for while another runs: it runs next, with the editor's text then. */
+  private queued = false;
 
   constructor(ctx: PaneContext) {
     this.ctx = ctx;
@@ -69,7 +71,7 @@ export class SqlConsole {
     this.runButton.title = 'Run the query (Ctrl+Enter)';
     this.cancelButton = h('button', { type: 'button', class: 'sbx-btn', disabled: true, onclick: () => this.cancel() }, 'Cancel');
     this.status = h('span', { class: 'sbx-status', role: 'status', 'aria-live': 'polite' });
-    this.explain = h('p', { class: 'sbx-explain' });
+    this.explain = h('p', { class: 'sbx-explain' }, ctx.config.queries[0]?.explain ?? '');
     this.errorBox = h('div', { class: 'sbx-error', role: 'alert', hidden: true });
     this.grid = new ResultsGrid('Query results');
     this.chartBox = h('figure', { class: 'sbx-chart', hidden: true });
@@ -168,7 +170,10 @@ export class SqlConsole {
   }
 
   async run(): Promise<void> {
-    if (this.running) return;
+    if (this.running) {
+      this.queued = true;
+      return;
+    }
     const text = this.view.state.doc.toString();
     if (!text.trim()) return;
     const read = this.readOptions();
@@ -205,10 +210,15 @@ export class SqlConsole {
       this.running = null;
       this.runButton.disabled = false;
       this.cancelButton.disabled = true;
+      if (this.queued) {
+        this.queued = false;
+        void this.run();
+      }
     }
   }
 
   cancel(): void {
+    this.queued = false;
     this.running?.abort();
     this.status.textContent = 'Cancelling…';
   }
