@@ -88,17 +88,17 @@ export async function mount(root: HTMLElement): Promise<void> {
     session = await sessionFor(root);
     await session.verify();
   } catch (err) {
-    if (err instanceof StateError || (sessions.get(root) && !(err instanceof TypeError))) {
-      showCorrupt(root, stage, config, errorText(err));
-      return;
-    }
-    throw err;
+    // Whatever failed (a damaged saved state, a missing file), the learner gets the error in
+    // words and the one action that can fix it; the page itself keeps working.
+    sessions.delete(root);
+    showCorrupt(root, stage, config, errorText(err), err instanceof StateError);
+    return;
   }
   render(root, stage, session);
 }
 
 /** The saved state cannot be read: say so, and offer the one thing that fixes it. */
-function showCorrupt(root: HTMLElement, stage: HTMLElement, config: SectionConfig, message: string): void {
+function showCorrupt(root: HTMLElement, stage: HTMLElement, config: SectionConfig, message: string, damaged: boolean): void {
   const reset = h('button', { type: 'button', class: 'sbx-btn sbx-primary' }, 'Reset this section');
   reset.addEventListener('click', async () => {
     reset.disabled = true;
@@ -115,9 +115,11 @@ function showCorrupt(root: HTMLElement, stage: HTMLElement, config: SectionConfi
     h(
       'div',
       { class: 'sbx-error', role: 'alert', 'data-corrupt': '' },
-      h('p', {}, h('strong', {}, 'This section’s saved state is damaged. '), message),
+      h('p', {}, h('strong', {}, damaged ? 'This section’s saved state is damaged. ' : 'The sandbox could not open. '), message),
       h('p', {}, 'Resetting returns the warehouse to the section’s starting point; your edited pipeline files are kept.'),
       reset,
+      ' ',
+      h('button', { type: 'button', class: 'sbx-btn', onclick: () => void mount(root) }, 'Try again'),
     ),
   );
 }
