@@ -27,7 +27,7 @@ export const USAGE = `Usage: npm run pipeline -- [--warehouse DIR] <command> [op
 
 Assets and runs
   assets                                 the asset graph: assets, kinds, groups, dependencies, checks
-  materialize [ASSET...] [--partition DAY]... [--downstream] [--no-merge] [--dry-run]
+  materialize [ASSET...] [--partition DAY]... [--downstream] [--no-merge] [--full-refresh] [--dry-run]
                                          run assets for daily partitions on a branch; checks gate the merge
   backfill --from DAY --to DAY [ASSET...] [--dry-run]   every day of the range, with per-partition progress
   check [ASSET] [--ref REF] [--partition DAY]   run asset checks and record the results
@@ -128,7 +128,7 @@ async function dispatch(argv: string[], wiring: CliWiring, io: CliIo): Promise<n
       }
       case 'materialize': {
         if (has(args, 'dry-run')) return dryRun(pipeline.plan({ select: rest, partitions: flags(args, 'partition'), downstream: has(args, 'downstream') }), io);
-        const r = await pipeline.materialize({ select: rest, partitions: flags(args, 'partition'), downstream: has(args, 'downstream'), noMerge: has(args, 'no-merge'), keepBranch: has(args, 'keep-branch') });
+        const r = await pipeline.materialize({ select: rest, partitions: flags(args, 'partition'), downstream: has(args, 'downstream'), noMerge: has(args, 'no-merge'), keepBranch: has(args, 'keep-branch'), fullRefresh: has(args, 'full-refresh') });
         return printRun(r, io);
       }
       case 'backfill': {

@@ -45,6 +45,8 @@ export interface MaterializeRequest {
   keepBranch?: boolean;
   /** Do not merge: leave the audited branch for a person to look at (a paused audit). */
   noMerge?: boolean;
+  /** Rebuild incremental models from scratch (dbt's --full-refresh), e.g. after editing one. */
+  fullRefresh?: boolean;
 }
 
 export class PipelineError extends Error {
@@ -243,7 +245,7 @@ export class Pipeline {
           } else {
             const days = [...touched].sort();
             const vars = { partition_dates: dateList(days), partition_start: `DATE '${days[0]}'`, run_date: `DATE '${days[days.length - 1]}'` };
-            const [res] = await build(this.lake, this.project, { ref: branch, select: [key], vars, now: this.timer });
+            const [res] = await build(this.lake, this.project, { ref: branch, select: [key], vars, now: this.timer, fullRefresh: req.fullRefresh });
             for (const t of res.tests) {
               log.emit('ASSET_CHECK', `${t.status === 'pass' ? 'PASS' : t.severity === 'warn' ? 'WARN' : 'FAIL'} dbt test ${t.message}`, { asset: key, metadata: { test: t.id, kind: t.kind, failures: t.failures, severity: t.severity } });
             }

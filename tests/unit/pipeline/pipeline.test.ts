@@ -190,3 +190,12 @@ test('a backfill with several bad days reports all of them and merges nothing', 
   assert.equal(r.events.filter((e) => e.type === 'VALIDATION').length, 2);
   assert.equal(await lake.refHash('main'), before);
 });
+
+test('a full refresh rebuilds an incremental model from all of its input', async () => {
+  const r = await pipeline.materialize({ select: ['fct_daily_glucose_metrics'], partitions: ['2025-01-03'], fullRefresh: true });
+  assert.equal(r.status, 'SUCCESS', r.failure ?? '');
+  const m = r.events.find((e) => e.type === 'MATERIALIZATION' && e.asset === 'fct_daily_glucose_metrics')!;
+  assert.match(m.message, /^incremental: wrote \d+ rows/);
+  const days = await count('select count(distinct reading_date) as n from silver.fct_glucose_readings');
+  assert.equal(await count('select count(*) as n from gold.fct_daily_glucose_metrics'), days);
+});
