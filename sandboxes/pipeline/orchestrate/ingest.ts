@@ -132,7 +132,9 @@ export async function ingestPartition(args: {
   log(
     snapshotId
       ? `merged into ${asset.table}: ${inserted} inserted, ${updated} updated, ${unchanged} unchanged; snapshot ${snapshotId}`
-      : `nothing new: all ${unchanged} rows already in ${asset.table}, no snapshot written`,
+      : staged.length === 0
+        ? `the source returned no rows for ${partition}; nothing to merge, no snapshot written`
+        : `nothing new: all ${unchanged} rows already in ${asset.table}, no snapshot written`,
     { rows_inserted: inserted, rows_updated: updated, rows_unchanged: unchanged, snapshot_id: snapshotId },
   );
   return {
