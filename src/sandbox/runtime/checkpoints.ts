@@ -64,3 +64,24 @@ export async function loadCheckpoints(baseUrl: string, fetchFn: typeof fetch = f
     return new Map();
   }
 }
+
+/** The catalog operations a checkpoint needs: a subset of the Warehouse facade. */
+export interface RefMover {
+  references(): Promise<{ name: string; hash: string }[]>;
+  catalog: { createReference(name: string, type: 'BRANCH' | 'TAG', from: string): Promise<unknown> };
+  assignRef(name: string, to: string): Promise<unknown>;
+}
+
+/** Move (or create) each branch and tag to where the checkpoint says; data is never copied. */
+export async function applyCheckpoint(warehouse: RefMover, cp: Checkpoint): Promise<void> {
+  const refs = await warehouse.references();
+  const has = (name: string) => refs.find((r) => r.name === name);
+  for (const [name, hash] of Object.entries(cp.branches)) {
+    const existing = has(name);
+    if (!existing) await warehouse.catalog.createReference(name, 'BRANCH', hash);
+    else if (existing.hash !== hash) await warehouse.assignRef(name, hash);
+  }
+  for (const [name, hash] of Object.entries(cp.tags)) {
+    if (!has(name)) await warehouse.catalog.createReference(name, 'TAG', hash);
+  }
+}

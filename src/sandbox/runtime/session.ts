@@ -15,7 +15,7 @@ import { initParquet } from '../../../sandboxes/lakehouse/iceberg/parquet.ts';
 import { openWarehouse, type Warehouse } from '../../../sandboxes/lakehouse/warehouse.ts';
 import type { SectionConfig } from '../sections/types.ts';
 import { LayeredStorage } from './layered-storage.ts';
-import { loadCheckpoints, type Checkpoint } from './checkpoints.ts';
+import { loadCheckpoints, applyCheckpoint, type Checkpoint } from './checkpoints.ts';
 import { openSectionStore, type SectionStore } from './section-store.ts';
 
 export const ASSET_URLS = { duckdbWasmUrl, duckdbWorkerUrl, parquetWasmUrl };
@@ -81,18 +81,7 @@ export class SandboxSession {
   }
 
   private async applyCheckpoint(): Promise<void> {
-    const cp = this.checkpoint;
-    if (!cp) return;
-    const refs = await this.warehouse.references();
-    const has = (name: string) => refs.find((r) => r.name === name);
-    for (const [name, hash] of Object.entries(cp.branches)) {
-      const existing = has(name);
-      if (!existing) await this.warehouse.catalog.createReference(name, 'BRANCH', hash);
-      else if (existing.hash !== hash) await this.warehouse.assignRef(name, hash);
-    }
-    for (const [name, hash] of Object.entries(cp.tags)) {
-      if (!has(name)) await this.warehouse.catalog.createReference(name, 'TAG', hash);
-    }
+    if (this.checkpoint) await applyCheckpoint(this.warehouse, this.checkpoint);
   }
 
   /** Throws a StateError when the saved state cannot be read (the UI then offers a reset). */

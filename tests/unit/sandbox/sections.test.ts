@@ -1,0 +1,65 @@
+/**
+ * Every hands-on section config against the real prebuilt warehouse (built here in memory
+ * by the pipeline's own builder): its checkpoint exists, its prepared queries run at that
+ * checkpoint, its task checks run, and a task the learner has not done yet does not pass.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { MemoryStorage } from '../../../sandboxes/lakehouse/storage/memory.ts';
+import { openWarehouse } from '../../../sandboxes/lakehouse/warehouse.ts';
+import { createNodeEngine } from '../../../sandboxes/lakehouse/sql/duckdb-node.ts';
+import type { SqlEngine } from '../../../sandboxes/lakehouse/sql/engine.ts';
+import { tableToRows } from '../../../sandboxes/lakehouse/sql/rows.ts';
+import { buildWarehouse } from '../../../sandboxes/pipeline/cli/build-warehouse.ts';
+import { LayeredStorage } from '../../../src/sandbox/runtime/layered-storage.ts';
+import { parseCheckpoints, applyCheckpoint, type Checkpoint } from '../../../src/sandbox/runtime/checkpoints.ts';
+import { sections } from '../../../src/sandbox/sections/index.ts';
+
+const shipped = new MemoryStorage();
+let checkpoints = new Map<string, Checkpoint>();
+let engine: SqlEngine;
+
+before(async () => {
+  await buildWarehouse(shipped);
+  checkpoints = parseCheckpoints(JSON.parse(new TextDecoder().decode(await shipped.read('checkpoints.json'))));
+  engine = await createNodeEngine();
+}, { timeout: 180_000 });
+
+after(async () => {
+  await engine?.close();
+});
+
+test('section ids, panes and tasks are well formed', () => {
+  for (const [id, s] of Object.entries(sections)) {
+    assert.equal(s.id, id);
+    assert.ok(s.panes.length > 0, id);
+    assert.equal(new Set(s.tasks.map((t) => t.id)).size, s.tasks.length, `${id}: task ids are unique`);
+    assert.ok(s.runForReal.commands.length > 0, `${id}: run it for real has commands`);
+    if (s.panes.includes('pipeline')) assert.ok((s.files ?? []).length > 0, `${id}: the pipeline pane needs files`);
+  }
+});
+
+for (const s of Object.values(sections)) {
+  test(`${s.id}: checkpoint "${s.checkpoint}", prepared queries and task checks run`, { timeout: 120_000 }, async () => {
+    const cp = checkpoints.get(s.checkpoint);
+    if (s.id !== 'lab') assert.ok(cp, `checkpoint ${s.checkpoint} is in checkpoints.json (${[...checkpoints.keys()].join(', ')})`);
+    const wh = await openWarehouse({ storage: new LayeredStorage(shipped, new MemoryStorage()), engine });
+    if (cp) {
+      await applyCheckpoint(wh, cp);
+      assert.equal((await wh.references()).find((r) => r.name === 'main')?.hash, cp.branches.main);
+    }
+    for (const q of s.queries) {
+      const rows = tableToRows(await wh.sql(q.sql, { ref: q.ref ?? 'main' }));
+      assert.ok(Array.isArray(rows), q.label);
+    }
+    for (const t of s.tasks) {
+      const c = t.check;
+      if (c.kind === 'sql' || c.kind === 'same-result') {
+        const rows = tableToRows(await wh.sql(c.sql, { ref: c.ref ?? 'main' }));
+        if (c.kind === 'sql' && c.expect !== 'rows') assert.notEqual(Object.values(rows[0] ?? {})[0], true, `${s.id}/${t.id} must not pass before the learner acts`);
+      }
+      if (t.solution.sql) await wh.sql(t.solution.sql);
+      if (c.kind === 'snapshot-count') assert.ok((await wh.snapshots(c.table, c.ref ?? 'main')).length > 0);
+    }
+  });
+}
