@@ -34,7 +34,7 @@ export class BranchesPane {
 
   constructor(ctx: PaneContext) {
     this.ctx = ctx;
-    this.graph = h('div', { class: 'sbx-graph' });
+    this.graph = h('div', { class: 'sbx-graph', tabindex: 0, role: 'group', 'aria-label': 'Commit graph (scrollable)' });
     this.refList = h('ul', { class: 'sbx-refs', 'aria-label': 'Branches and tags' });
     this.out = h('div', { class: 'sbx-op-result', role: 'status', 'aria-live': 'polite' });
     this.nameInput = h('input', { class: 'sbx-input', 'aria-label': 'New branch name', placeholder: 'experiment', pattern: '[A-Za-z0-9][A-Za-z0-9_.\\-]*' });

@@ -24,6 +24,20 @@ export function planChart(data: ResultData): ChartPlan | null {
 }
 
 export async function drawChart(data: ResultData, plan: ChartPlan, width: number): Promise<Element> {
+  return accessible(await plotOf(data, plan, width), plan, data);
+}
+
+/** One image with one label for assistive technology, instead of Plot's labelled groups. */
+function accessible(svg: Element, plan: ChartPlan, data: ResultData): Element {
+  for (const g of svg.querySelectorAll('[aria-label]')) if (g !== svg) g.removeAttribute('aria-label');
+  svg.setAttribute('role', 'img');
+  const x = data.columns[plan.x]!.name;
+  const y = data.columns[plan.y]!.name;
+  svg.setAttribute('aria-label', plan.kind === 'time-series' ? `Line chart of ${y} over ${x}, ${data.rows.length} points` : `Bar chart of ${y} per ${x}, ${data.rows.length} bars`);
+  return svg;
+}
+
+async function plotOf(data: ResultData, plan: ChartPlan, width: number): Promise<Element> {
   const Plot = await import('@observablehq/plot');
   const xName = data.columns[plan.x]!.name;
   const yName = data.columns[plan.y]!.name;
@@ -39,7 +53,6 @@ export async function drawChart(data: ResultData, plan: ChartPlan, width: number
       x: { label: xName, type: 'utc' },
       y: { label: yName, grid: true },
       marks: [Plot.lineY(points, { x: 'x', y: 'y', stroke: 'var(--sl-color-accent)' }), Plot.ruleY([0])],
-      ariaLabel: `Line chart of ${yName} over ${xName}`,
     });
   }
   const bars = data.rows.map((r) => ({ x: r[plan.x] === null ? 'NULL' : String(r[plan.x]), y: Number(r[plan.y]) }));
@@ -51,6 +64,5 @@ export async function drawChart(data: ResultData, plan: ChartPlan, width: number
     x: { label: xName, tickRotate: bars.length > 8 ? -30 : 0, domain: bars.map((b) => b.x) },
     y: { label: yName, grid: true },
     marks: [Plot.barY(bars, { x: 'x', y: 'y', fill: 'var(--sl-color-accent)' }), Plot.ruleY([0])],
-    ariaLabel: `Bar chart of ${yName} per ${xName}`,
   });
 }

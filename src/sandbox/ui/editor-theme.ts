@@ -6,7 +6,7 @@ import { tags as t } from '@lezer/highlight';
 const chrome = EditorView.theme({
   '&': { backgroundColor: 'var(--sl-color-bg-inline-code, var(--sl-color-gray-6))', color: 'var(--sl-color-white)', fontSize: '14px' },
   '.cm-content': { fontFamily: 'var(--sl-font-mono)', caretColor: 'var(--sl-color-white)' },
-  '.cm-gutters': { backgroundColor: 'transparent', color: 'var(--sl-color-gray-3)', border: 'none' },
+  '.cm-gutters': { backgroundColor: 'transparent', color: 'var(--sl-color-gray-2)', border: 'none' },
   '.cm-activeLine': { backgroundColor: 'color-mix(in srgb, var(--sl-color-accent) 8%, transparent)' },
   '.cm-activeLineGutter': { backgroundColor: 'transparent', color: 'var(--sl-color-white)' },
   '&.cm-focused': { outline: '2px solid var(--sl-color-accent)' },
@@ -19,10 +19,10 @@ const chrome = EditorView.theme({
 /** Token colours that read on both Starlight themes (the accent and gray scales flip with the theme). */
 const highlight = HighlightStyle.define([
   { tag: [t.keyword, t.operatorKeyword, t.modifier, t.definitionKeyword], color: 'var(--sl-color-accent-high)', fontWeight: '600' },
-  { tag: [t.string, t.special(t.string)], color: 'light-dark(#1a7f37, #7ee2a8)' },
-  { tag: [t.number, t.bool, t.null], color: 'light-dark(#b35900, #ffb86b)' },
-  { tag: [t.comment, t.lineComment, t.blockComment], color: 'var(--sl-color-gray-3)', fontStyle: 'italic' },
-  { tag: [t.typeName, t.className], color: 'light-dark(#8250df, #d2a8ff)' },
+  { tag: [t.string, t.special(t.string)], color: 'light-dark(#116329, #7ee2a8)' },
+  { tag: [t.number, t.bool, t.null], color: 'light-dark(#953800, #ffb86b)' },
+  { tag: [t.comment, t.lineComment, t.blockComment], color: 'var(--sl-color-gray-2)', fontStyle: 'italic' },
+  { tag: [t.typeName, t.className], color: 'light-dark(#6639ba, #d2a8ff)' },
   { tag: [t.propertyName, t.attributeName], color: 'light-dark(#0550ae, #79c0ff)' },
   { tag: [t.function(t.variableName), t.function(t.propertyName)], color: 'light-dark(#0550ae, #79c0ff)' },
   { tag: [t.punctuation, t.operator, t.bracket], color: 'var(--sl-color-gray-2)' },

@@ -77,10 +77,11 @@ export class ResultsGrid {
   private template = '';
 
   constructor(label: string) {
-    this.spacer = h('div', { class: 'sbx-grid-spacer' });
+    this.spacer = h('div', { class: 'sbx-grid-spacer', role: 'none' });
     this.body = h('div', { class: 'sbx-grid-rows', role: 'rowgroup' });
-    this.viewport = h('div', { class: 'sbx-grid-viewport', tabindex: 0, 'aria-label': `${label} (scroll with the arrow keys)` }, this.spacer);
-    this.el = h('div', { class: 'sbx-grid', role: 'table', 'aria-label': label }, this.viewport);
+    // The scrolling element is the table, so keyboard users can scroll it and readers hear one name.
+    this.viewport = h('div', { class: 'sbx-grid-viewport', role: 'table', tabindex: 0, 'aria-label': `${label} (scroll with the arrow keys)` }, this.spacer);
+    this.el = h('div', { class: 'sbx-grid' }, this.viewport);
     this.viewport.addEventListener('scroll', () => this.schedule());
     new ResizeObserver(() => this.schedule()).observe(this.viewport);
   }
@@ -95,7 +96,7 @@ export class ResultsGrid {
     this.template = `3.5em ${widths.map((w) => `minmax(${w + 2}ch, 1fr)`).join(' ')}`;
     const head = h(
       'div',
-      { class: 'sbx-grid-head', role: 'row', style: `grid-template-columns:${this.template}` },
+      { class: 'sbx-grid-head', role: 'row', 'aria-rowindex': 1, style: `grid-template-columns:${this.template}` },
       h('span', { class: 'sbx-grid-rownum', role: 'columnheader' }, '#'),
       data.columns.map((c) =>
         h('span', { role: 'columnheader', class: c.numeric ? 'num' : '', title: c.type }, h('span', { class: 'sbx-col-name' }, c.name), h('span', { class: 'sbx-col-type' }, typeLabel(c.type))),

@@ -179,7 +179,7 @@ export class PipelinePane {
         basicSetup,
         languageFor(path),
         editorTheme,
-        EditorView.contentAttributes.of({ 'aria-label': `Edit ${path}` }),
+        EditorView.contentAttributes.of({ 'aria-label': `Edit ${path}`, tabindex: '0' }),
         EditorView.updateListener.of((u) => u.docChanged && this.edited(path, u.state.doc.toString())),
       ],
     });
@@ -419,7 +419,7 @@ export class PipelinePane {
       this.graphEl,
       h(
         'ol',
-        { class: 'sbx-asset-cols' },
+        { class: 'sbx-asset-cols', tabindex: 0, 'aria-label': 'Assets by layer, upstream first (scrollable)' },
         cols.map((col, i) =>
           h(
             'li',
