@@ -1,9 +1,11 @@
 /**
  * `npm run bench:site`: build the site (timed), serve it, and print what each reading page
  * ships as JavaScript and when it first paints, in headless Chromium.
- * `npm run bench:site -- --no-build` measures the last build.
+ * `npm run bench:site -- --no-build` measures the last build; `--files` lists each script.
  */
 import { spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import { chromium } from 'playwright';
 import { launchOptions } from '../scripts/chromium.mjs';
 import { run, ROOT } from '../scripts/run.mjs';
@@ -29,15 +31,19 @@ try {
     await new Promise((r) => setTimeout(r, 200));
   }
   const browser = await chromium.launch(launchOptions);
-  const pages = ['/', '/parts/01-what-is-a-data-lakehouse/'];
+  // Every reading page: the index and each part that exists in this build.
+  const partsDir = path.join(ROOT, 'dist', 'parts');
+  const pages = ['/', ...(existsSync(partsDir) ? readdirSync(partsDir).sort().map((d) => `/parts/${d}/`) : [])];
   console.log('\npage                                   JS raw    JS gzip   files  first paint');
   for (const path of pages) {
     const context = await browser.newContext();
     const page = await context.newPage();
     const m = await measurePage(page, base + path);
     console.log(`${path.padEnd(38)} ${(m.jsRaw / 1024).toFixed(1).padStart(6)} KB ${(m.jsGzip / 1024).toFixed(1).padStart(6)} KB ${String(m.files.length).padStart(6)}  ${m.firstContentfulPaintMs} ms`);
-    for (const f of m.files) console.log(`    ${f.url.padEnd(60)} ${(f.raw / 1024).toFixed(1)} KB raw, ${(f.gzip / 1024).toFixed(1)} KB gzip`);
-    console.log(`    (inline scripts)${' '.repeat(44)} ${(m.inline.raw / 1024).toFixed(1)} KB raw, ${(m.inline.gzip / 1024).toFixed(1)} KB gzip`);
+    if (process.argv.includes('--files')) {
+      for (const f of m.files) console.log(`    ${f.url.padEnd(60)} ${(f.raw / 1024).toFixed(1)} KB raw, ${(f.gzip / 1024).toFixed(1)} KB gzip`);
+      console.log(`    (inline scripts)${' '.repeat(44)} ${(m.inline.raw / 1024).toFixed(1)} KB raw, ${(m.inline.gzip / 1024).toFixed(1)} KB gzip`);
+    }
     await context.close();
   }
   await browser.close();
