@@ -297,3 +297,31 @@ test('every pane passes axe (no serious or critical findings) in both themes', a
     }
   }
 });
+
+test("a task's solution edits pipeline.config.ts (TypeScript, transpiled in the browser) and a failing check stops the run", async ({ page }) => {
+  await openLab(page);
+  const task = page.locator('.sbx-task[data-task=fail-range-check]');
+  await expect(task).toHaveAttribute('data-passed', 'false');
+  await task.getByRole('button', { name: 'Solution' }).click();
+  await task.getByRole('button', { name: 'Apply the solution' }).click();
+  await expect(page.locator('.sbx-file[data-file="pipeline.config.ts"] .sbx-edited')).toBeVisible({ timeout: 30_000 });
+  await expect(page.locator('.sbx-pipeline')).toHaveAttribute('data-last-exit', '1', { timeout: 120_000 });
+  await expect(page.locator('.sbx-transcript')).toContainText('failed');
+  await expect(task).toHaveAttribute('data-passed', 'true');
+  // main did not get the bad day.
+  await page.getByRole('tab', { name: 'SQL console' }).click();
+  await runSql(page, "SELECT count(*) AS bad_day_rows FROM raw.glucose_entries WHERE CAST(date_string AS DATE) = DATE '2025-02-22'");
+  await expect(page.locator('.sbx-sql .sbx-grid-head')).toContainText('bad_day_rows');
+  expect(await firstCell(page)).toBe('0');
+
+  // A syntax error in the learner's TypeScript is reported with its line, and nothing runs.
+  await page.getByRole('tab', { name: 'Pipeline' }).click();
+  await page.locator('.sbx-file[data-file="pipeline.config.ts"]').click();
+  const editor = page.locator('.sbx-file-editor .cm-content');
+  await editor.click();
+  await page.keyboard.press('ControlOrMeta+End');
+  await page.keyboard.type('\nconst = ;\n');
+  await page.getByLabel('Pipeline command').fill('materialize dlt_glucose_entries --partition 2025-02-23');
+  await page.getByRole('button', { name: 'Run command' }).click();
+  await expect(page.locator('.sbx-transcript')).toContainText('pipeline.config.ts:', { timeout: 60_000 });
+});

@@ -74,6 +74,35 @@ export const lab: SectionConfig = {
         commands: ['materialize --partition 2025-01-08 --downstream dlt_glucose_entries'],
       },
     },
+    {
+      id: 'fail-range-check',
+      title: 'Make the range check fail',
+      description: 'Give one day a faulty sensor in pipeline.config.ts, ingest that day, and watch the audit stop it before main.',
+      hint: "In pipeline.config.ts set badDays: { '2025-02-22': 'sensor-fault' }, then run: materialize dlt_glucose_entries --partition 2025-02-22",
+      check: { kind: 'pipeline-run', status: 'failed', failedCheck: 'range' },
+      solution: {
+        explain: 'A stuck sensor reports values no body produces. The blocking range check (20 to 600 mg/dL) fails on the run branch, so the run never merges and main keeps its last good state.',
+        files: {
+          'pipeline.config.ts': `// The settings the pipeline runs with in this sandbox. Edit, then run a command again.
+// Plain TypeScript: no imports; the default export is read on every run.
+
+type BadDay = 'impossible' | 'sensor-fault';
+
+const settings: {
+  seed: string;
+  badDays: Record<string, BadDay>;
+} = {
+  seed: 'phlo',
+  // 2025-02-22: the sensor fails and reports values no body produces.
+  badDays: { '2025-02-22': 'sensor-fault' },
+};
+
+export default settings;
+`,
+        },
+        commands: ['materialize dlt_glucose_entries --partition 2025-02-22'],
+      },
+    },
   ],
   runForReal: {
     intro: 'On the Docker stack the same steps run in Dagster, with Nessie as the catalog and Trino for SQL.',

@@ -134,7 +134,10 @@ export class Exercises {
 
   private async apply(t: Task): Promise<void> {
     const s = t.solution;
-    if (s.files) this.ctx.emit('pipeline-files', s.files);
+    if (s.files) {
+      this.ctx.showPane('pipeline');
+      await new Promise<void>((resolve) => this.ctx.emit('pipeline-files', { files: s.files, done: resolve }));
+    }
     if (s.sql) this.ctx.loadQuery(s.sql, { run: true });
     for (const cmd of s.commands ?? []) {
       this.ctx.showPane('pipeline');

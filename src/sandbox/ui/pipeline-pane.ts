@@ -98,25 +98,34 @@ export class PipelinePane {
       this.graphEl,
     );
     ctx.on('pane', (k) => k === 'pipeline' && void this.startOnce());
-    ctx.on('pipeline-files', (files) => void this.applyFiles(files as Record<string, string>));
+    ctx.on('pipeline-files', (d) => {
+      const { files, done } = d as { files: Record<string, string>; done: () => void };
+      void this.applyFiles(files).finally(done);
+    });
     ctx.on('pipeline-command', (d) => {
       const { line, done } = d as { line: string; done: () => void };
       void this.submit(line).finally(done);
     });
   }
 
-  private async startOnce(): Promise<void> {
-    if (this.started) {
+  private starting: Promise<void> | null = null;
+
+  /** Everything the pane needs before its first command; every caller waits for the same start. */
+  private startOnce(): Promise<void> {
+    if (this.starting) {
       this.fit?.fit();
-      return;
+      return this.starting;
     }
     this.started = true;
-    this.edits = (await this.ctx.session.store.state.get<Record<string, string>>(FILES_KEY).catch(() => undefined)) ?? {};
-    this.renderTree();
-    this.open(this.ctx.config.files?.[0] ?? '');
-    this.startTerminal();
-    await this.chooseRunner();
-    await this.drawGraph();
+    this.starting = (async () => {
+      this.edits = (await this.ctx.session.store.state.get<Record<string, string>>(FILES_KEY).catch(() => undefined)) ?? {};
+      this.renderTree();
+      this.open(this.ctx.config.files?.[0] ?? '');
+      this.startTerminal();
+      await this.chooseRunner();
+      void this.drawGraph();
+    })();
+    return this.starting;
   }
 
   private async chooseRunner(): Promise<void> {
