@@ -1,4 +1,17 @@
-/** Part 3, "Hands-on: explore snapshots": seven daily runs, one snapshot each, to travel through. */
+/**
+ * Part 3, "Hands-on: explore snapshots": an Iceberg table's history, in the browser.
+ *
+ * The section starts at the checkpoint `part-03-snapshots` of the prebuilt warehouse
+ * (sandboxes/pipeline/cli/build-warehouse.ts): seven daily runs, 2025-01-01 to 2025-01-07,
+ * each committed at 06:00 UTC on the following morning, so raw.glucose_entries has seven
+ * append snapshots and every rebuilt model one snapshot per run. The time-travel queries use
+ * those commit times: `raw."glucose_entries#2025-01-02T12:00:00Z"` is the table as it was at
+ * noon on 2 January, after the first run and before the second.
+ *
+ * The checks compare the learner's answer with the same answer computed from the current
+ * table (the rows of a day never change in this story), so any correct route passes: time
+ * travel by snapshot id, by time, or a filter.
+ */
 import type { SectionConfig } from './types.ts';
 
 export const part03ExploreSnapshots: SectionConfig = {
@@ -7,51 +20,144 @@ export const part03ExploreSnapshots: SectionConfig = {
   anchor: 'hands-on-explore-snapshots',
   title: 'Explore snapshots',
   checkpoint: 'part-03-snapshots',
-  panes: ['timeline', 'sql', 'explorer'],
+  panes: ['timeline', 'explorer', 'sql', 'pipeline'],
   defaultTable: 'raw.glucose_entries',
   queries: [
     {
-      label: 'Readings per day',
-      sql: `SELECT CAST(date_string AS DATE) AS day, count(*) AS readings\nFROM raw.glucose_entries\nGROUP BY day\nORDER BY day`,
-      explain: 'Seven days, one snapshot per daily run.',
+      label: 'Rows per day, now',
+      sql: `select cast(date_string as date) as day, count(*) as readings
+from raw.glucose_entries
+group by 1
+order by 1`,
+      explain: 'The current snapshot: seven days, one daily run each.',
     },
     {
-      label: 'As of the morning of 2025-01-04',
-      sql: `-- a quoted table name can carry a time after #: the snapshot current then\nSELECT count(*) AS readings\nFROM raw."glucose_entries#2025-01-04T07:00:00Z"`,
-      explain: 'Each run committed at 06:00 UTC the next morning, so at 07:00 on the 4th the table held three days.',
+      label: 'The table after its first commit',
+      sql: `select count(*) as readings,
+       min(date_string) as first_reading,
+       max(date_string) as last_reading
+from raw."glucose_entries#2025-01-02T12:00:00Z"`,
+      explain: 'A table name with #TIME reads the snapshot that was current at that moment: here, only the first day existed.',
     },
     {
-      label: 'Then and now, per day',
-      sql: `SELECT CAST(date_string AS DATE) AS day, count(*) AS readings\nFROM raw."glucose_entries#2025-01-04T07:00:00Z"\nGROUP BY day\nORDER BY day`,
+      label: 'Row count at each morning',
+      sql: `select '2025-01-02 12:00' as as_of, count(*) as readings from raw."glucose_entries#2025-01-02T12:00:00Z"
+union all
+select '2025-01-03 12:00', count(*) from raw."glucose_entries#2025-01-03T12:00:00Z"
+union all
+select '2025-01-04 12:00', count(*) from raw."glucose_entries#2025-01-04T12:00:00Z"
+union all
+select 'now', count(*) from raw.glucose_entries
+order by 1`,
+      explain: 'The same table read at four moments. Old snapshots stay readable because their files are never rewritten.',
+    },
+    {
+      label: 'Diff: what the third snapshot added',
+      sql: `select cast(date_string as date) as day, count(*) as readings
+from (
+  select * from raw."glucose_entries#2025-01-04T12:00:00Z"
+  except
+  select * from raw."glucose_entries#2025-01-03T12:00:00Z"
+)
+group by 1
+order by 1`,
+      explain: 'EXCEPT keeps the rows of the newer snapshot that the older one lacks: the diff of two versions in plain SQL.',
+    },
+    {
+      label: 'Silver, two mornings apart',
+      sql: `select 'after day 2' as version, count(*) as readings from silver."fct_glucose_readings#2025-01-03T12:00:00Z"
+union all
+select 'now', count(*) from silver.fct_glucose_readings`,
+      explain: 'Silver is rebuilt on every run (an overwrite), yet each earlier version is still a snapshot you can read.',
     },
   ],
   tasks: [
     {
-      id: 'third-snapshot-count',
-      title: 'Travel back to the third snapshot',
-      description: 'How many rows did raw.glucose_entries hold right after its third snapshot? Answer with a query that returns that number.',
-      hint: 'In the Snapshots pane, press "Query as of this snapshot" on the third one from the bottom.',
-      check: { kind: 'same-result', sql: 'SELECT count(*) FROM raw."glucose_entries#2025-01-04T07:00:00Z"' },
+      id: 'first-snapshot-count',
+      title: 'Read the first snapshot',
+      description: 'How many readings did raw.glucose_entries hold right after its first snapshot? Answer with a query that returns that count.',
+      hint: 'Find the oldest snapshot in the timeline and query raw."glucose_entries@SNAPSHOT_ID", or read it by time with raw."glucose_entries#2025-01-02T12:00:00Z".',
+      check: {
+        kind: 'same-result',
+        sql: `select count(*) as readings from raw.glucose_entries where cast(date_string as date) = DATE '2025-01-01'`,
+      },
       solution: {
-        explain: 'The third snapshot was committed at 06:00 on 2025-01-04; reading the table as of any time before the fourth run gives its rows.',
-        sql: 'SELECT count(*) AS readings FROM raw."glucose_entries#2025-01-04T07:00:00Z"',
+        explain: 'The first run committed the first snapshot at 06:00 UTC on 2 January. Any moment between that and the second commit reads the same snapshot: the first day only.',
+        sql: `select count(*) as readings
+from raw."glucose_entries#2025-01-02T12:00:00Z"`,
       },
     },
     {
-      id: 'seven-snapshots',
-      title: 'Count the snapshots',
-      description: 'Check in the timeline that raw.glucose_entries has one snapshot per daily run: at least seven.',
-      hint: 'The Snapshots pane lists them, newest first.',
-      check: { kind: 'snapshot-count', table: 'raw.glucose_entries', atLeast: 7 },
-      solution: { explain: 'Every commit of the table is a snapshot: seven runs, seven snapshots.' },
+      id: 'diff-snapshots',
+      title: 'Diff two snapshots',
+      description: 'Which rows did the third snapshot add? Return them grouped by day, with the count per day.',
+      hint: 'Take the table at the third snapshot EXCEPT the table at the second, then group by cast(date_string as date).',
+      check: {
+        kind: 'same-result',
+        sql: `select cast(date_string as date) as day, count(*) as readings from raw.glucose_entries where cast(date_string as date) = DATE '2025-01-03' group by 1`,
+      },
+      solution: {
+        explain: 'An append snapshot only adds files, so the difference between two neighbouring snapshots is exactly the rows of the run that committed the newer one: the readings of 3 January.',
+        sql: `select cast(date_string as date) as day, count(*) as readings
+from (
+  select * from raw."glucose_entries#2025-01-04T12:00:00Z"
+  except
+  select * from raw."glucose_entries#2025-01-03T12:00:00Z"
+)
+group by 1`,
+      },
+    },
+    {
+      id: 'time-travel-silver',
+      title: 'Time-travel a rebuilt table',
+      description: 'silver.fct_glucose_readings is replaced on every run. Count its rows as they were at noon on 3 January.',
+      hint: 'The same #TIME suffix works on any table: silver."fct_glucose_readings#2025-01-03T12:00:00Z".',
+      check: {
+        kind: 'same-result',
+        sql: `select count(*) as readings from silver.fct_glucose_readings where cast(reading_timestamp as date) <= DATE '2025-01-02'`,
+      },
+      solution: {
+        explain: 'At noon on 3 January the second run had rebuilt silver from two days of readings. The overwrite removed the old files from the current snapshot but not from storage, so the older snapshot still reads them.',
+        sql: `select count(*) as readings
+from silver."fct_glucose_readings#2025-01-03T12:00:00Z"`,
+      },
+    },
+    {
+      id: 'eighth-snapshot',
+      title: 'Commit a new snapshot',
+      description: 'Materialise dlt_glucose_entries for 2025-01-08 and watch an eighth snapshot appear on raw.glucose_entries.',
+      hint: 'npm run pipeline -- materialize dlt_glucose_entries --partition 2025-01-08, then look at the timeline again.',
+      check: { kind: 'snapshot-count', table: 'raw.glucose_entries', atLeast: 8 },
+      solution: {
+        explain: 'The run appended one new data file, wrote a manifest for it and a manifest list for the new snapshot, then a new metadata file, and swapped the catalog pointer to it in one commit.',
+        commands: [
+          'npm run pipeline -- materialize dlt_glucose_entries --partition 2025-01-08',
+          'npm run pipeline -- snapshots raw.glucose_entries',
+        ],
+      },
     },
   ],
   runForReal: {
-    intro: 'On the Docker stack, Trino reads the same snapshots with FOR VERSION AS OF and FOR TIMESTAMP AS OF.',
+    intro:
+      'On the Docker stack, Trino reads the same history from the real table through the Nessie catalog: the $snapshots metadata table lists the snapshots, FOR VERSION AS OF reads one by id and FOR TIMESTAMP AS OF reads the one current at a time. Load a few days first (Part 2) so there is a history to read.',
     commands: [
-      { cmd: 'docker exec trino trino --catalog iceberg --schema raw --execute "SELECT COUNT(*) FROM glucose_entries"', note: 'now' },
-      { cmd: `docker exec trino trino --catalog iceberg --schema raw --execute 'SELECT snapshot_id, committed_at, operation FROM "glucose_entries$snapshots"'`, note: 'the snapshot list' },
+      { cmd: 'make trino-shell', note: 'a Trino CLI inside the trino container; or prefix each query with docker exec -it trino trino --execute' },
+      { cmd: 'SELECT snapshot_id, parent_id, committed_at, operation, summary FROM iceberg.raw."glucose_entries$snapshots" ORDER BY committed_at;', note: 'every snapshot, oldest first' },
+      { cmd: 'SELECT count(*) FROM iceberg.raw.glucose_entries FOR VERSION AS OF 1234567890123456789;', note: 'replace the number with a snapshot_id from the list' },
+      { cmd: "SELECT count(*) FROM iceberg.raw.glucose_entries FOR TIMESTAMP AS OF TIMESTAMP '2025-01-02 12:00:00 UTC';", note: 'the snapshot current at that moment' },
+      { cmd: 'SELECT file_path, record_count, file_size_in_bytes FROM iceberg.raw."glucose_entries$files";', note: 'the data files of the current snapshot' },
+      { cmd: 'SELECT path, added_data_files_count FROM iceberg.raw."glucose_entries$manifests";', note: 'the manifests that list them' },
     ],
-    phloFiles: ['src/phlo/iceberg/catalog.py', 'src/phlo/iceberg/tables.py'],
+    phloFiles: [
+      'src/phlo/iceberg/catalog.py',
+      'src/phlo/iceberg/tables.py',
+      'examples/glucose-platform/workflows/ingestion/nightscout/readings.py',
+    ],
+    urls: [
+      { label: 'MinIO console', url: 'http://localhost:10002' },
+      { label: 'Trino', url: 'http://localhost:10005' },
+    ],
   },
 };
+
+export default part03ExploreSnapshots;

@@ -1,57 +1,164 @@
-/** Part 4, "Hands-on: explore Nessie": branches, a paused audit, merging and conflicts. */
+/**
+ * Part 4, "Hands-on: explore Nessie". Starts from the `part-04-branches` checkpoint of the
+ * prebuilt warehouse: main holds 2025-01-01 .. 2025-01-20 (the two bad days of Part 9 were
+ * stopped by their audits), `dev` points at the same commit as main, and one run for
+ * 2025-01-23 .. 2025-01-25 passed its audit but was left unmerged on its run branch.
+ *
+ * The learner reads that state, publishes the audited branch into `dev`, tags it, lets main
+ * move on, and then meets a real merge conflict and resolves it the way Nessie expects.
+ */
 import type { SectionConfig } from './types.ts';
 
-export const part04ExploreNessie: SectionConfig = {
+/**
+ * The run branch the prebuilt warehouse leaves unmerged (`pipeline/run-<id>` in Phlo; the
+ * miniature's catalog allows no "/" in names, so it is `pipeline-run-<id>`). The id follows
+ * from the builder's fixed seed; tests/unit/sections/part-04-explore-nessie.test.ts checks it.
+ */
+export const AUDIT_BRANCH = 'pipeline-run-5dd29af7';
+/** The run branch kept after 2025-01-22 failed its range check (a failing sensor). */
+export const FAILED_BRANCH = 'pipeline-run-5cd29964';
+
+const daysOnAudit = `select cast(date_string as date) as day, count(*) as readings
+from raw."glucose_entries@${AUDIT_BRANCH}"
+where cast(date_string as date) > date '2025-01-20'
+group by 1
+order by 1`;
+
+const section: SectionConfig = {
   id: 'part-04-explore-nessie',
   part: 4,
   anchor: 'hands-on-explore-nessie',
-  title: 'Explore Nessie: branches, audits, merges',
+  title: 'Explore Nessie',
   checkpoint: 'part-04-branches',
-  panes: ['branches', 'sql', 'pipeline'],
+  panes: ['branches', 'sql', 'pipeline', 'timeline'],
   defaultTable: 'raw.glucose_entries',
   queries: [
     {
-      label: 'main against the audited run',
-      sql: `SELECT 'main' AS ref, count(*) AS readings FROM raw.glucose_entries\nUNION ALL\nSELECT 'pipeline-run-5dd29af7', count(*) FROM raw."glucose_entries@pipeline-run-5dd29af7"`,
-      explain: 'A table name in quotes can carry a branch after @: the same table on two references in one query.',
+      label: 'Readings per day on main',
+      ref: 'main',
+      sql: `select cast(date_string as date) as day, count(*) as readings
+from raw.glucose_entries
+group by 1
+order by 1`,
+      explain: 'What consumers of main see: every day up to 2025-01-20, and nothing from the two days whose audits failed.',
     },
     {
-      label: 'Days only the run branch has',
-      sql: `SELECT CAST(date_string AS DATE) AS day, count(*) AS readings\nFROM raw."glucose_entries@pipeline-run-5dd29af7"\nWHERE CAST(date_string AS DATE) > (SELECT max(CAST(date_string AS DATE)) FROM raw.glucose_entries)\nGROUP BY day ORDER BY day`,
+      label: 'main and dev side by side',
+      sql: `select 'main' as ref, count(*) as readings, max(cast(date_string as date)) as last_day
+from raw."glucose_entries@main"
+union all
+select 'dev', count(*), max(cast(date_string as date))
+from raw."glucose_entries@dev"`,
+      explain: 'One query, two branches: the @ref suffix picks the branch per table, the way a Trino catalog per branch does in Phlo.',
+    },
+    {
+      label: 'The audit waiting on its branch',
+      sql: daysOnAudit,
+      explain: `Three days that passed their checks on ${AUDIT_BRANCH} but were never published to main.`,
+    },
+    {
+      label: 'Daily metrics: audit branch vs main',
+      sql: `select 'audit' as ref, count(*) as days, max(reading_date) as last_day
+from gold."fct_daily_glucose_metrics@${AUDIT_BRANCH}"
+union all
+select 'main', count(*), max(reading_date)
+from gold."fct_daily_glucose_metrics@main"`,
+      explain: 'A run branch carries every table the run wrote, not just the raw one: publishing it moves them all at once.',
+    },
+    {
+      label: 'What the failed run kept',
+      sql: `select count(*) as readings,
+       count(*) filter (where sgv < 20 or sgv > 600) as implausible
+from raw."glucose_entries@${FAILED_BRANCH}"
+where cast(date_string as date) = date '2025-01-22'`,
+      explain: 'The failing sensor of 2025-01-22 is still there on its run branch, for inspection; main never saw it.',
     },
   ],
-  files: ['pipeline.config.ts', 'models/silver/fct_glucose_readings.sql'],
   tasks: [
     {
-      id: 'branch-with-commit',
-      title: 'Branch and commit',
-      description: 'Create a branch named experiment and make at least one commit on it.',
-      hint: 'Branches pane: create experiment, switch to it, then "Commit the delete".',
-      check: { kind: 'ref-exists', name: 'experiment', type: 'branch', minCommitsAhead: 1 },
+      id: 'find-the-audit',
+      title: 'Find what the audit branch holds',
+      description: `List the branches, then query the days that ${AUDIT_BRANCH} holds after 2025-01-20, with the number of readings per day.`,
+      hint: `Add @${AUDIT_BRANCH} to the table name inside the quotes: raw."glucose_entries@${AUDIT_BRANCH}". Group by the day of date_string.`,
+      check: { kind: 'same-result', sql: daysOnAudit },
       solution: {
-        explain: 'A branch starts as a pointer to main’s commit; the commit on it moves only the branch.',
-        commands: ['branch create experiment'],
+        explain: 'The run branch holds 2025-01-23, 2025-01-24 and 2025-01-25 (the last a few readings short: its late readings had not reached the server when the run started). main stops at 2025-01-20: the audit passed, but nobody published it.',
+        sql: daysOnAudit,
       },
     },
     {
-      id: 'publish-audit',
-      title: 'Publish the audited run',
-      description: 'The run for 2025-01-23 to 2025-01-25 passed its audit but was never merged. Merge it into main.',
-      hint: 'Branches pane, Merge: from pipeline-run-5dd29af7 into main.',
-      check: { kind: 'sql', sql: "SELECT count(*) > 0 FROM raw.glucose_entries WHERE CAST(date_string AS DATE) = DATE '2025-01-25'" },
+      id: 'merge-into-dev',
+      title: 'Publish the audit to dev',
+      description: `Merge ${AUDIT_BRANCH} into dev (not main yet), then compare main and dev side by side.`,
+      hint: 'In the terminal, merge takes the source first and the target second.',
+      check: { kind: 'sql', ref: 'dev', sql: `select max(cast(date_string as date)) = date '2025-01-25' from raw.glucose_entries` },
       solution: {
-        explain: 'Merging the run branch is the Publish of Write-Audit-Publish: main moves to the audited commit in one step.',
-        commands: ['merge pipeline-run-5dd29af7 main'],
+        explain: 'dev had not moved since the run branch forked from it, so the merge is a fast-forward: dev now points at the run branch commit, and every table the run wrote changes on dev in one step. main is untouched.',
+        commands: [`merge ${AUDIT_BRANCH} dev`],
+      },
+    },
+    {
+      id: 'tag-dev',
+      title: 'Tag the audited state',
+      description: 'Give the state of dev a name that will not move: a tag called audited-2025-01-25.',
+      hint: 'tag create NAME --from REF',
+      check: { kind: 'ref-exists', name: 'audited-2025-01-25', type: 'tag' },
+      solution: {
+        explain: 'A tag is a reference that never moves by itself. Whatever happens to dev later, audited-2025-01-25 keeps pointing at this commit, so you can always query the tables as they were.',
+        commands: ['tag create audited-2025-01-25 --from dev'],
+      },
+    },
+    {
+      id: 'main-moves-on',
+      title: 'Let main move on',
+      description: 'Ingest 2025-01-26 the normal way: the pipeline writes on its own run branch, audits it and merges it into main.',
+      hint: 'materialize dlt_glucose_entries with --partition 2025-01-26',
+      check: { kind: 'sql', ref: 'main', sql: `select count(*) > 0 from raw.glucose_entries where cast(date_string as date) = date '2025-01-26'` },
+      solution: {
+        explain: 'The run created its own branch from main, wrote raw.glucose_entries there, passed its checks and was merged into main. main now has a commit that dev does not have, on the same table dev changed.',
+        commands: ['materialize dlt_glucose_entries --partition 2025-01-26'],
+      },
+    },
+    {
+      id: 'resolve-conflict',
+      title: 'Meet a conflict and resolve it',
+      description: 'Try to merge dev into main and read the error. Then bring 2025-01-23 .. 2025-01-25 into main the way Nessie suggests: redo the change on top of main.',
+      hint: 'Both branches changed raw.glucose_entries since they split, so the catalog refuses to pick one. Re-run the three days: each run starts from main as it is now.',
+      check: {
+        kind: 'sql',
+        ref: 'main',
+        sql: `select count(distinct cast(date_string as date)) = 4 from raw.glucose_entries where cast(date_string as date) between date '2025-01-23' and date '2025-01-26'`,
+      },
+      solution: {
+        explain: 'merge dev main fails with a conflict on raw.glucose_entries: both sides replaced that table\'s metadata pointer since their common ancestor, and a catalog cannot combine two Iceberg table versions. Nothing is written. Re-running the days creates a fresh run branch from the current main; the merge on _id makes the re-run safe, and the audited days arrive on top of 2025-01-26. Finally reset dev to main so it can be used again.',
+        commands: [
+          'materialize dlt_glucose_entries --partition 2025-01-23 --partition 2025-01-24 --partition 2025-01-25',
+          'branch delete dev',
+          'branch create dev --from main',
+        ],
       },
     },
   ],
   runForReal: {
-    intro: 'On the Docker stack, Nessie keeps the branches and Trino reads one catalog per reference.',
+    intro: 'On the Docker stack, Nessie is a real server with a REST API, Trino reads each branch through its own catalog, and the phlo branch command manages branches. Phlo creates no dev branch by itself at the pinned commit, so create it first.',
     commands: [
-      { cmd: 'curl http://localhost:10003/api/v2/trees', note: 'every branch and tag with its hash' },
-      { cmd: 'docker exec trino trino --catalog iceberg --schema raw --execute "SELECT COUNT(*) FROM glucose_entries"', note: 'main' },
+      { cmd: 'curl -s http://localhost:10003/api/v2/config', note: 'root stack (make up); the example project (phlo services start) publishes Nessie on 19120' },
+      { cmd: 'phlo branch create dev', note: 'dev from main' },
+      { cmd: 'phlo branch list', note: 'branches and their commits' },
+      { cmd: 'curl -s http://localhost:10003/api/v2/trees', note: 'the same list from the REST API' },
+      { cmd: 'curl -s "http://localhost:10003/api/v2/trees/main/history?max-records=10"', note: 'the newest commits on main' },
+      { cmd: 'docker exec -it trino trino --execute "SELECT count(*) FROM iceberg_dev.raw.glucose_entries"', note: 'dev through its own Trino catalog' },
+      { cmd: 'phlo branch diff dev main', note: 'what dev would bring to main' },
+      { cmd: 'phlo branch merge dev main --no-delete-source', note: 'merge and keep dev' },
     ],
-    phloFiles: ['src/phlo/defs/nessie/operations.py'],
-    urls: [{ label: 'Nessie API', url: 'http://localhost:10003/api/v2/trees' }],
+    phloFiles: [
+      'src/phlo/defs/nessie/operations.py',
+      'examples/glucose-platform/.phlo/trino/catalog/iceberg.properties',
+      'examples/glucose-platform/.phlo/trino/catalog/iceberg_dev.properties',
+      'docker-compose.yml',
+    ],
+    urls: [{ label: 'Nessie API (root stack)', url: 'http://localhost:10003/api/v2/config' }],
   },
 };
+
+export default section;

@@ -81,7 +81,8 @@ export class PipelinePane {
       this.runnerLine,
       h(
         'div',
-        { class: 'sbx-pipeline-grid' },
+        // A section without editable files gets the terminal and the graph only.
+        { class: 'sbx-pipeline-grid', hidden: (ctx.config.files ?? []).length === 0 },
         h('nav', { class: 'sbx-filetree', 'aria-label': 'Pipeline files' }, h('h4', {}, 'Files'), this.treeEl),
         h('div', { class: 'sbx-file-pane' }, h('div', { class: 'sbx-file-head' }, this.fileLabel, restore), this.editorBox),
       ),

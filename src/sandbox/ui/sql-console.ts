@@ -126,7 +126,9 @@ export class SqlConsole {
     if (options.snapshotId) {
       // Pin the snapshot in the picker first, so the run reads it (and the reader sees it).
       this.pendingSnapshot = `snap:${options.snapshotId}`;
-      void this.refreshPickers().then(() => options.run && this.run());
+      void this.refreshPickers().then(() => {
+        if (options.run) void this.run();
+      });
       return;
     }
     if (options.run) void this.run();
