@@ -112,34 +112,39 @@ test('branches: create, switch, commit, merge, and a conflict explained', async 
   await openLab(page);
   await page.getByRole('tab', { name: 'Branches' }).click();
   const result = page.locator('.sbx-op-result');
+  // Each operation replaces the message; clear it first so we wait for this operation's own.
+  const clearResult = () => page.evaluate(() => document.querySelector('.sbx-op-result')?.replaceChildren());
+  const commitDelete = async (above: string, on: string) => {
+    await clearResult();
+    await page.getByLabel('Remove readings above this glucose value (mg/dL)').fill(above);
+    await page.getByRole('button', { name: 'Commit the delete' }).click();
+    await expect(result).toContainText(`Committed on ${on}`);
+  };
+  const merge = async (from: string, into: string) => {
+    await clearResult();
+    await page.getByLabel('Merge from branch').selectOption(from);
+    await page.getByLabel('Merge into branch').selectOption(into);
+    await page.getByRole('button', { name: 'Merge', exact: true }).click();
+    await expect(result).not.toBeEmpty();
+  };
+
   await page.getByLabel('New branch name').fill('experiment');
   await page.getByRole('button', { name: 'Create branch' }).click();
   await expect(result).toContainText('Created branch experiment');
-  await page.getByRole('button', { name: 'Switch to experiment' }).first().click();
+  await page.locator('.sbx-refs li[data-ref=experiment]').getByRole('button', { name: 'Switch to experiment' }).click();
   await expect(page.locator('.sbx-refs li[data-ref=experiment]')).toContainText('you are here');
-
-  await page.getByLabel('Remove readings above this glucose value (mg/dL)').fill('150');
-  await page.getByRole('button', { name: 'Commit the delete' }).click();
-  await expect(result).toContainText('Committed on experiment');
+  await commitDelete('150', 'experiment');
 
   // A clean merge first: main has not moved, so this is a fast-forward.
-  await page.getByLabel('Merge from branch').selectOption('experiment');
-  await page.getByLabel('Merge into branch').selectOption('main');
-  await page.getByRole('button', { name: 'Merge', exact: true }).click();
+  await merge('experiment', 'main');
   await expect(result).toContainText('Merged experiment into main: fast-forward');
 
   // Now both sides change the same table: the merge must refuse and say why.
-  await page.getByLabel('Remove readings above this glucose value (mg/dL)').fill('140');
-  await page.getByRole('button', { name: 'Commit the delete' }).click();
-  await expect(result).toContainText('Committed on experiment');
-  await page.getByRole('button', { name: 'Switch to main' }).click();
+  await commitDelete('140', 'experiment');
+  await page.locator('.sbx-refs li[data-ref=main]').getByRole('button', { name: 'Switch to main' }).click();
   await expect(page.locator('.sbx-refs li[data-ref=main]')).toContainText('you are here');
-  await page.getByLabel('Remove readings above this glucose value (mg/dL)').fill('145');
-  await page.getByRole('button', { name: 'Commit the delete' }).click();
-  await expect(result).toContainText('Committed on main');
-  await page.getByLabel('Merge from branch').selectOption('experiment');
-  await page.getByLabel('Merge into branch').selectOption('main');
-  await page.getByRole('button', { name: 'Merge', exact: true }).click();
+  await commitDelete('145', 'main');
+  await merge('experiment', 'main');
   await expect(result.locator('[data-conflict]')).toBeVisible();
   await expect(result).toContainText('both changed raw.glucose_entries');
   await expect(page.locator('.sbx-commits')).toContainText('delete readings above 145');
