@@ -102,6 +102,19 @@ test('time travel from the snapshot timeline, and comparing two snapshots', asyn
   await expect(page.locator('.sbx-sql .sbx-grid-head')).toContainText('row_count');
   if (inTotal) expect(await firstCell(page)).toBe(inTotal);
 
+  // Any moment: the tables as they were then.
+  await page.getByLabel('Time travel: which snapshot to read').selectOption('time');
+  await page.getByLabel('Read the tables as they were at this time (UTC)').fill('2025-01-04T07:00:00');
+  await runSql(page, 'SELECT count(*) AS rows_then FROM raw.glucose_entries');
+  await expect(page.locator('.sbx-sql .sbx-status')).toContainText('as of 2025-01-04T07:00:00.000Z');
+  await expect(page.locator('.sbx-sql .sbx-grid-head')).toContainText('rows_then');
+  const then = Number(await firstCell(page));
+  await page.getByLabel('Time travel: which snapshot to read').selectOption('');
+  await runSql(page, 'SELECT count(*) AS rows_now FROM raw.glucose_entries');
+  await expect(page.locator('.sbx-sql .sbx-grid-head')).toContainText('rows_now');
+  expect(then).toBeGreaterThan(0);
+  expect(Number(await firstCell(page))).toBeGreaterThan(then);
+
   // The latest state has more rows than the oldest snapshot.
   await page.getByRole('tab', { name: 'Snapshots' }).click();
   await page.getByRole('button', { name: 'Compare', exact: true }).click();
