@@ -343,3 +343,32 @@ test("a task's solution edits pipeline.config.ts (TypeScript, transpiled in the 
   await page.getByRole('button', { name: 'Run command' }).click();
   await expect(page.locator('.sbx-transcript')).toContainText('pipeline.config.ts:', { timeout: 60_000 });
 });
+
+test("an endless loop in the learner's TypeScript is caught, the worker restarts, the edited file is kept", async ({ page }) => {
+  await openLab(page);
+  await page.getByRole('tab', { name: 'Pipeline' }).click();
+  await expect(page.locator('.sbx-asset').first()).toBeVisible({ timeout: 60_000 });
+  await page.locator('.sbx-file[data-file="pipeline.config.ts"]').click();
+  const editor = page.locator('.sbx-file-editor .cm-content');
+  await editor.click();
+  await page.keyboard.press('ControlOrMeta+End');
+  await page.keyboard.type('\nwhile (true) {');
+  await expect(page.locator('.sbx-file[data-file="pipeline.config.ts"] .sbx-edited')).toBeVisible();
+  await page.getByLabel('Pipeline command').fill('assets');
+  await page.getByRole('button', { name: 'Run command' }).click();
+  const transcript = page.locator('.sbx-transcript');
+  await expect(transcript).toContainText('stopped answering', { timeout: 45_000 });
+  await expect(page.locator('.sbx-pipeline')).not.toHaveAttribute('data-busy', 'yes');
+
+  // The edit survives a reload; restoring the file makes the next command work in the new worker.
+  await page.reload();
+  await expect(page.locator('.hands-on[data-ready]')).toBeVisible({ timeout: 60_000 });
+  await page.getByRole('tab', { name: 'Pipeline' }).click();
+  await expect(page.locator('.sbx-file[data-file="pipeline.config.ts"] .sbx-edited')).toBeVisible({ timeout: 30_000 });
+  await expect(page.locator('.sbx-file-editor .cm-content')).toContainText('while (true)');
+  await page.getByRole('button', { name: 'Restore original' }).click();
+  await expect(page.locator('.sbx-file[data-file="pipeline.config.ts"] .sbx-edited')).toHaveCount(0);
+  await page.getByLabel('Pipeline command').fill('assets');
+  await page.getByRole('button', { name: 'Run command' }).click();
+  await expect(page.locator('.sbx-transcript')).toContainText('dlt_glucose_entries', { timeout: 60_000 });
+});

@@ -16,7 +16,11 @@ export type ToWorker =
 
 export type FromWorker =
   | { type: 'ready' }
+  /** Sent every second while the worker's event loop turns: silence means it is stuck or gone. */
+  | { type: 'alive' }
   | { type: 'fatal'; message: string }
+  /** The worker began a command (before this, a command can safely go to a new worker). */
+  | { type: 'started'; id: number }
   | { type: 'line'; id: number; stream: 'out' | 'err'; text: string }
   | { type: 'event'; id: number; event: RunEvent }
   | { type: 'done'; id: number; code: number; run: RunRecord | null }

@@ -18,6 +18,9 @@ import type { FromWorker, ToWorker } from './protocol.ts';
 /** A learner's command is stopped after this long (a runaway backfill, an endless model). */
 export const COMMAND_TIME_LIMIT_MS = 180_000;
 
+/** A worker silent this long during a command is stuck (an endless loop) or dead. */
+export const SILENCE_LIMIT_MS = 12_000;
+
 export interface Runner {
   readonly kind: 'worker' | 'in-page' | 'webcontainer';
   run(line: string, files: Record<string, string>, io: CliIo, onEvent: (e: RunEvent) => void): Promise<CommandResult>;
@@ -39,27 +42,39 @@ export class WorkerRunner implements Runner {
   private worker: Worker | null = null;
   private ready: Promise<void> | null = null;
   private seq = 0;
-  private pending = new Map<number, { resolve: (m: FromWorker) => void; reject: (e: Error) => void; onLine?: (m: FromWorker) => void }>();
+  private pending = new Map<number, { resolve: (m: FromWorker) => void; reject: (e: Error) => void; onLine?: (m: FromWorker) => void; started?: boolean; resend?: () => void }>();
   /** Called when the worker died on its own (out of memory, a crash in WASM). */
   onCrash: (message: string) => void = () => {};
   restarts = 0;
+  private lastAlive = Date.now();
 
   constructor(session: SandboxSession) {
     this.session = session;
   }
 
+  /** Checks, while any request is pending, that the worker still answers. */
+  private watchdog = setInterval(() => {
+    if (this.pending.size > 0 && this.worker && Date.now() - this.lastAlive > SILENCE_LIMIT_MS) {
+      this.crashed(`the pipeline worker stopped answering for ${SILENCE_LIMIT_MS / 1000} s (an endless loop in your code, or it ran out of memory)`);
+    }
+  }, 1000);
+
   private start(): Promise<void> {
     if (this.ready) return this.ready;
+    this.lastAlive = Date.now();
     const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: `pipeline-${this.session.config.id}` });
     this.worker = worker;
     this.ready = new Promise<void>((resolve, reject) => {
       worker.addEventListener('message', (ev: MessageEvent<FromWorker>) => {
         const m = ev.data;
+        this.lastAlive = Date.now();
+        if (m.type === 'alive') return;
         if (m.type === 'ready') return resolve();
         if (m.type === 'fatal') return reject(new Error(m.message));
         const p = this.pending.get(m.id);
         if (!p) return;
-        if (m.type === 'line' || m.type === 'event') p.onLine?.(m);
+        if (m.type === 'started') p.started = true;
+        else if (m.type === 'line' || m.type === 'event') p.onLine?.(m);
         else {
           this.pending.delete(m.id);
           p.resolve(m);
@@ -86,9 +101,14 @@ export class WorkerRunner implements Runner {
   private crashed(message: string): void {
     this.stop();
     this.restarts++;
-    for (const p of this.pending.values()) p.reject(new RunnerStopped(`${message}. It has been restarted; your files are kept. Run the command again.`));
+    // Commands the stuck worker never began are handed to the new one; the rest fail.
+    const waiting = [...this.pending.values()].filter((p) => p.resend && !p.started);
+    for (const p of this.pending.values()) if (!waiting.includes(p)) p.reject(new RunnerStopped(`${message}. It has been restarted; your files are kept. Run the command again.`));
     this.pending.clear();
     this.onCrash(message);
+    // A fresh worker (and its engine) boots now, so the next command does not wait for it.
+    this.warm();
+    for (const p of waiting) p.resend!();
   }
 
   /** Boot the worker (and its DuckDB) ahead of the first command. */
@@ -97,17 +117,24 @@ export class WorkerRunner implements Runner {
   }
 
   async run(line: string, files: Record<string, string>, io: CliIo, onEvent: (e: RunEvent) => void): Promise<CommandResult> {
-    await this.start();
     const id = ++this.seq;
     const done = new Promise<FromWorker>((resolve, reject) => {
-      this.pending.set(id, {
+      const entry = {
         resolve,
         reject,
-        onLine: (m) => {
+        onLine: (m: FromWorker) => {
           if (m.type === 'line') (m.stream === 'out' ? io.out : io.err)(m.text);
           else if (m.type === 'event') onEvent(m.event);
         },
-      });
+        resend: () => {
+          this.pending.set(id, entry);
+          void this.start().then(
+            () => this.worker!.postMessage({ type: 'run', id, line, files } satisfies ToWorker),
+            (err: Error) => (this.pending.delete(id), reject(err)),
+          );
+        },
+      };
+      entry.resend();
     });
     const timer = setTimeout(() => {
       const p = this.pending.get(id);
@@ -117,7 +144,6 @@ export class WorkerRunner implements Runner {
       this.restarts++;
       p.reject(new RunnerStopped(`Stopped after ${COMMAND_TIME_LIMIT_MS / 1000} s (the time limit). Main is unchanged: runs write on their own branch until their checks pass.`));
     }, COMMAND_TIME_LIMIT_MS);
-    this.worker!.postMessage({ type: 'run', id, line, files } satisfies ToWorker);
     try {
       const m = await done;
       return m.type === 'done' ? { code: m.code, run: m.run } : { code: 1, run: null };

@@ -31,8 +31,18 @@ function hostFor(m: Extract<ToWorker, { type: 'init' }>): Promise<PipelineHost> 
 
 let init: Extract<ToWorker, { type: 'init' }> | null = null;
 
-self.addEventListener('message', async (ev: MessageEvent<ToWorker>) => {
+// A heartbeat: an endless loop in the learner's code, or a crash, silences it.
+setInterval(() => post({ type: 'alive' }), 1000);
+
+// Requests run one after another: a command waiting behind a stuck one has not "started",
+// so the page can hand it to a fresh worker.
+let queue: Promise<void> = Promise.resolve();
+self.addEventListener('message', (ev: MessageEvent<ToWorker>) => {
   const m = ev.data;
+  queue = queue.then(() => handle(m)).catch(() => {});
+});
+
+async function handle(m: ToWorker): Promise<void> {
   if (m.type === 'init') {
     init = m;
     try {
@@ -54,6 +64,7 @@ self.addEventListener('message', async (ev: MessageEvent<ToWorker>) => {
     return;
   }
   if (m.type === 'run') {
+    post({ type: 'started', id: m.id });
     const io = { out: (text: string) => post({ type: 'line', id: m.id, stream: 'out', text }), err: (text: string) => post({ type: 'line', id: m.id, stream: 'err', text }) };
     try {
       const res = await h.run(m.line, m.files, io, (event) => post({ type: 'event', id: m.id, event }));
@@ -64,4 +75,4 @@ self.addEventListener('message', async (ev: MessageEvent<ToWorker>) => {
       post({ type: 'done', id: m.id, code: 1, run: null });
     }
   }
-});
+}

@@ -140,7 +140,8 @@ export class PipelinePane {
     // The Worker is ready in any case; the WebContainer check runs beside it and only
     // changes the line (it can take seconds when StackBlitz is unreachable).
     const worker = new WorkerRunner(session);
-    worker.onCrash = (msg) => this.write(`\r\n\x1b[31m${msg}. The worker was restarted; your files are kept.\x1b[0m\r\n`);
+    // During a command the failure is reported by the command itself.
+    worker.onCrash = (msg) => !this.busy && this.write(`\r\n\x1b[31m${msg}. The worker was restarted; your files are kept.\x1b[0m\r\n`);
     worker.warm();
     this.runner = worker;
     this.setRunnerLine('worker-pending', 'Pipeline runner: Web Worker in this tab (checking whether a WebContainer can boot…).');
