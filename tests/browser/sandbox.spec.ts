@@ -372,3 +372,18 @@ test("an endless loop in the learner's TypeScript is caught, the worker restarts
   await page.getByRole('button', { name: 'Run command' }).click();
   await expect(page.locator('.sbx-transcript')).toContainText('dlt_glucose_entries', { timeout: 60_000 });
 });
+
+test('without OPFS the sandbox keeps state in memory, says so, and runs the pipeline in the page', async ({ page }) => {
+  await page.addInitScript(() => {
+    // A browser without the Origin Private File System (older Safari, some private windows).
+    Object.defineProperty(StorageManager.prototype, 'getDirectory', { value: undefined, configurable: true });
+  });
+  await openLab(page);
+  await expect(page.locator('.sbx-where')).toContainText('no private file storage');
+  await expect(page.locator('.sbx-sql .sbx-grid-row').first()).toBeVisible();
+  await page.getByRole('tab', { name: 'Pipeline' }).click();
+  await expect(page.locator('.sbx-runner-line')).toHaveAttribute('data-runner', 'in-page');
+  await page.getByLabel('Pipeline command').fill('tables');
+  await page.getByRole('button', { name: 'Run command' }).click();
+  await expect(page.locator('.sbx-transcript')).toContainText('raw.glucose_entries', { timeout: 60_000 });
+});
