@@ -162,7 +162,9 @@ export class Catalog {
       }
       return { hash, ref };
     }
-    if (HASH_RE.test(spec) && !(await this.findReference(spec))) {
+    // A reference can never be named like a hash (createReference refuses it), so a hash is
+    // read as a commit straight away: no probing of refs/ (each probe is a 404 over HTTP).
+    if (HASH_RE.test(spec)) {
       await this.readCommit(spec);
       return { hash: spec };
     }
