@@ -58,10 +58,11 @@ export function createSiteServer({ root }) {
     if (info?.isDirectory()) {
       if (!decoded.endsWith('/')) return { status: 301, location: `${urlPath}/` };
       const index = path.join(full, 'index.html');
-      if (await stat(index).catch(() => null)) return { status: 200, file: index };
+      const indexInfo = await stat(index).catch(() => null);
+      if (indexInfo) return { status: 200, file: index, version: `${indexInfo.mtimeMs}:${indexInfo.size}` };
       return { status: 404 };
     }
-    if (info?.isFile()) return { status: 200, file: full };
+    if (info?.isFile()) return { status: 200, file: full, version: `${info.mtimeMs}:${info.size}` };
     return { status: 404 };
   }
 
@@ -80,8 +81,10 @@ export function createSiteServer({ root }) {
       }
       let status = found.status;
       if (status !== 200) {
-        found = { file: path.join(rootDir, '404.html') };
-        if (!(await stat(found.file).catch(() => null))) {
+        const notFound = path.join(rootDir, '404.html');
+        const info = await stat(notFound).catch(() => null);
+        found = { file: notFound, version: info ? `${info.mtimeMs}:${info.size}` : '' };
+        if (!info) {
           res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found\n');
           return;
         }
@@ -94,7 +97,9 @@ export function createSiteServer({ root }) {
         'Cache-Control': url.pathname.startsWith('/_astro/') ? 'public, max-age=31536000, immutable' : 'no-cache',
       };
       if (COMPRESSIBLE.test(type) && body.length > 1024 && /\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
-        const key = `${found.file}:${body.length}`;
+        // Keyed by modification time and size: a rebuild under a running server must never
+        // be answered with the previous build's bytes.
+        const key = `${found.file}:${found.version}`;
         if (!gzipCache.has(key)) gzipCache.set(key, gzipSync(body));
         body = gzipCache.get(key);
         headers['Content-Encoding'] = 'gzip';

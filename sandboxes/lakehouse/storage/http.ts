@@ -45,6 +45,13 @@ export class HttpStorage implements Storage {
   }
 
   async read(path: string): Promise<Uint8Array> {
+    // The index knows every file the site ships: answer "absent" without a request, so
+    // probing for an optional file (a reference that may be a branch or a tag) does not
+    // show up as a failed request in the reader's console.
+    const index = await this.loadIndex();
+    if (index && !index.has(normalize(path))) {
+      throw new StorageError('not-found', path, `No file at "${path}" under ${this.baseUrl} (not in ${HTTP_INDEX_FILE}).`);
+    }
     let res: Response;
     try {
       res = await this.fetchFn(this.url(path));

@@ -75,3 +75,15 @@ test('only GET and HEAD are answered', async () => {
   const response = await fetch(`${base}/`, { method: 'POST', body: 'x' });
   assert.equal(response.status, 405);
 });
+
+test('a file rebuilt under the running server is served fresh, compressed or not', async () => {
+  const file = path.join(root, 'parts', 'one', 'index.html');
+  const first = await (await fetch(`${base}/parts/one/`, { headers: { 'accept-encoding': 'gzip' } })).text();
+  // Same length, different bytes: what a rebuild with a new asset hash looks like.
+  writeFileSync(file, first.replace('<title>one</title>', '<title>uno</title>'));
+  const { utimesSync } = await import('node:fs');
+  const later = new Date(Date.now() + 5000);
+  utimesSync(file, later, later);
+  const second = await (await fetch(`${base}/parts/one/`, { headers: { 'accept-encoding': 'gzip' } })).text();
+  assert.match(second, /<title>uno<\/title>/);
+});
