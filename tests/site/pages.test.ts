@@ -62,7 +62,11 @@ test('every link to the Phlo repository is pinned to the commit', () => {
 test('headings in the series carry anchor links', () => {
   for (const page of pages.filter((p) => p.url === '/' || p.url.startsWith('/parts/'))) {
     const root = parse(page.html);
-    const headings = root.querySelectorAll('.sl-markdown-content h2[id], .sl-markdown-content h3[id]');
+    // Headings of the prose; components marked .not-content (the hands-on sandbox) title
+    // themselves and are not sections of the page.
+    const headings = root
+      .querySelectorAll('.sl-markdown-content h2[id], .sl-markdown-content h3[id]')
+      .filter((h) => !h.closest('.not-content'));
     assert.ok(headings.length > 0, `${page.url} has no section headings`);
     for (const h of headings) {
       const link = h.parentNode.querySelector(`a.sl-anchor-link[href="#${h.getAttribute('id')}"]`);
