@@ -25,6 +25,9 @@ export class LayeredStorage implements Storage {
 
   async read(path: string): Promise<Uint8Array> {
     if (await this.upper.exists(path)) return this.upper.read(path);
+    // Ask the shipped warehouse's index first: a lookup of an absent file (the catalog
+    // probing branches/ before tags/) then costs no request and logs no 404.
+    if (!(await this.lower.exists(path))) throw new StorageError('not-found', path, `No file at "${path}" in your warehouse or the shipped one.`);
     return this.lower.read(path);
   }
 
