@@ -22,3 +22,15 @@ export function parseArgs(argv: string[]): ParsedArgs {
 export const flag = (a: ParsedArgs, k: string): string | undefined => a.flags.get(k)?.at(-1);
 export const flags = (a: ParsedArgs, k: string): string[] => a.flags.get(k) ?? [];
 export const has = (a: ParsedArgs, k: string): boolean => a.flags.has(k);
+
+/**
+ * The run clock a command asks for: --as-of fixes it, else the wall clock. Shared by the
+ * Node CLI and the browser's pipeline host, so "what has the source received by then"
+ * means the same in both.
+ */
+export function clockFromArgs(args: ParsedArgs): () => number {
+  const asOf = flag(args, 'as-of');
+  const fixed = asOf ? Date.parse(asOf) : null;
+  if (asOf && !Number.isFinite(fixed)) throw new Error(`--as-of ${asOf} is not a time; write it like 2025-01-16T06:00:00Z.`);
+  return () => fixed ?? Date.now();
+}

@@ -13,7 +13,9 @@ import { createDefaultRegistry } from '../plugins/builtin.ts';
 import type { Plugin } from '../plugins/types.ts';
 import { Pipeline } from '../orchestrate/pipeline.ts';
 import { openPostgres, type PostgresLike } from '../publish/postgres.ts';
-import { flag, flags, type ParsedArgs } from './args.ts';
+import { clockFromArgs, flag, flags, type ParsedArgs } from './args.ts';
+
+export { clockFromArgs };
 import type { CliWiring, CliIo } from './commands.ts';
 import type { RunEvent, RunRecord } from '../orchestrate/runlog.ts';
 import type { Lakehouse } from '../lakehouse/port.ts';
@@ -50,13 +52,6 @@ function sourceFile(path: string | undefined): { name: string; text: string } | 
   return { name: basename(path), text: readFileSync(path, 'utf8') };
 }
 
-/** The run clock a command asks for: --as-of fixes it, else the wall clock. */
-export function clockFromArgs(args: ParsedArgs): () => number {
-  const asOf = flag(args, 'as-of');
-  const fixed = asOf ? Date.parse(asOf) : null;
-  if (asOf && !Number.isFinite(fixed)) throw new Error(`--as-of ${asOf} is not a time; write it like 2025-01-16T06:00:00Z.`);
-  return () => fixed ?? Date.now();
-}
 
 /** A module named by --plugin: `plugins` (or a default export) to register, and an optional `extend(definitions)`. */
 export interface PluginModule { plugins?: Plugin[]; default?: Plugin | Plugin[]; extend?: (d: Definitions) => Definitions }

@@ -6,6 +6,7 @@
  */
 import { config as zodConfig } from 'zod';
 import { runCommand, type CliIo, type CliWiring } from '../../../sandboxes/pipeline/cli/commands.ts';
+import { clockFromArgs } from '../../../sandboxes/pipeline/cli/args.ts';
 import { openLakehouse } from '../../../sandboxes/pipeline/lakehouse/open.ts';
 import { glucoseDefinitions } from '../../../sandboxes/pipeline/orchestrate/definitions.ts';
 import { Pipeline } from '../../../sandboxes/pipeline/orchestrate/pipeline.ts';
@@ -44,13 +45,14 @@ export class PipelineHost {
     this.wiring = wiring;
   }
 
-  private async pipeline(edits: Record<string, string>, onEvent?: (e: RunEvent, run: RunRecord) => void, io?: CliIo): Promise<{ pipeline: Pipeline; lake: Awaited<ReturnType<typeof openLakehouse>> }> {
+  private async pipeline(edits: Record<string, string>, onEvent?: (e: RunEvent, run: RunRecord) => void, io?: CliIo, clock?: () => number): Promise<{ pipeline: Pipeline; lake: Awaited<ReturnType<typeof openLakehouse>> }> {
     const project = projectFiles();
     for (const [path, text] of Object.entries(edits)) if (path !== PIPELINE_CONFIG_FILE && path in project) project[path] = text;
     const settings = edits[PIPELINE_CONFIG_FILE] ? await loadLearnerSettings(edits[PIPELINE_CONFIG_FILE], PIPELINE_CONFIG_FILE) : {};
-    const lake = await openLakehouse({ storage: this.wiring.storage, engine: this.wiring.engine, author: 'learner' });
+    const lake = await openLakehouse({ storage: this.wiring.storage, engine: this.wiring.engine, author: 'learner', clock });
     const pipeline = new Pipeline({
       lake,
+      clock,
       definitions: glucoseDefinitions({ project, seed: settings.seed ?? 'phlo', badDays: settings.badDays ?? {} }),
       postgres: () => (this.pg ??= openPostgres()),
       onEvent: (e, run) => {
@@ -72,11 +74,12 @@ export class PipelineHost {
     const argv = splitCommand(line);
     let run: RunRecord | null = null;
     const wiring: CliWiring = {
-      open: () =>
+      // --as-of fixes the run clock here too (late-arriving readings depend on it).
+      open: (args) =>
         this.pipeline(edits, (e, r) => {
           run = r;
           onEvent(e);
-        }, io),
+        }, io, clockFromArgs(args)),
       passThrough: async (args, cliIo) => {
         cliIo.err(`"${args[0]}" is not a pipeline command here. Try: help, assets, materialize, backfill, check, runs, logs, lineage, compile, tables, snapshots, sql, branch, merge.`);
         return 2;
