@@ -1,0 +1,187 @@
+/**
+ * The harness the hands-on section tests share: the prebuilt warehouse the site ships (built
+ * by the real builder, cached per version of the sandboxes' sources), main put at the
+ * section's checkpoint, the learner's terminal (the pipeline CLI over that warehouse), and
+ * the task checks evaluated the way the sandbox evaluates them.
+ */
+import { before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, cp, rename, mkdir, stat } from 'node:fs/promises';
+import { readFileSync, existsSync, readdirSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { SectionConfig, TaskCheck } from '../../../src/sandbox/sections/types.ts';
+import { buildWarehouse } from '../../../sandboxes/pipeline/cli/build-warehouse.ts';
+import { runCommand } from '../../../sandboxes/pipeline/cli/commands.ts';
+import type { CliWiring } from '../../../sandboxes/pipeline/cli/commands.ts';
+import { flag } from '../../../sandboxes/pipeline/cli/args.ts';
+import { openNodeLakehouse } from '../../../sandboxes/pipeline/lakehouse/open-node.ts';
+import type { WarehouseLakehouse } from '../../../sandboxes/pipeline/lakehouse/warehouse-adapter.ts';
+import { glucoseDefinitions } from '../../../sandboxes/pipeline/orchestrate/definitions.ts';
+import { Pipeline } from '../../../sandboxes/pipeline/orchestrate/pipeline.ts';
+import { readProjectFiles, GLUCOSE_PROJECT_DIR } from '../../../sandboxes/pipeline/transform/load-dir.ts';
+import { arrowToRows } from '../../../sandboxes/pipeline/util/arrow.ts';
+
+export const repo = fileURLToPath(new URL('../../../', import.meta.url));
+
+/**
+ * The prebuilt warehouse is built once per version of the sandboxes' sources and shared by
+ * the section tests through a cache in the temp folder (a lock directory keeps two test files
+ * from building it at the same time); each test works on its own copy.
+ */
+export async function prebuiltWarehouse(into: string): Promise<void> {
+  const hash = createHash('sha256');
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const full = join(d, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else hash.update(full.slice(repo.length)).update(readFileSync(full));
+    }
+  };
+  walk(join(repo, 'sandboxes'));
+  const cache = join(tmpdir(), `phlo-course-warehouse-${hash.digest('hex').slice(0, 16)}`);
+  const lock = `${cache}.lock`;
+  const ready = () => existsSync(join(cache, 'checkpoints.json'));
+  while (!ready()) {
+    try {
+      await mkdir(lock);
+    } catch {
+      // Someone else is building; a lock older than five minutes is left from a crash.
+      const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0);
+      if (age > 300_000) await rm(lock, { recursive: true, force: true });
+      await new Promise((r) => setTimeout(r, 250));
+      continue;
+    }
+    try {
+      if (!ready()) {
+        const tmp = `${cache}.tmp-${process.pid}`;
+        await buildWarehouse(tmp);
+        await rename(tmp, cache);
+      }
+    } finally {
+      await rm(lock, { recursive: true, force: true });
+    }
+  }
+  await cp(cache, into, { recursive: true });
+}
+
+export function githubSlug(heading: string): string {
+  return heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+}
+
+export interface SectionHarnessOptions {
+  section: SectionConfig;
+  /** Prefix of the test's temporary folder, e.g. "part04-". */
+  tmpPrefix: string;
+  /** Phlo paths the facts sheet marks as present at the pinned commit. */
+  phloPathsOk: string[];
+  /** Commands the run-it-for-real panel must not show (they do not exist at the pin). */
+  forbiddenCommands: RegExp;
+}
+
+/** Registers before/after hooks for one section's test file and returns its tools. */
+export function sectionHarness({ section, tmpPrefix, phloPathsOk, forbiddenCommands }: SectionHarnessOptions) {
+  let dir: string;
+  /** One warehouse and one SQL engine for the whole file; the terminal's run clock is `now`. */
+  let lake: WarehouseLakehouse;
+  let now = Date.now();
+  /** The learner's last query result, for same-result checks. */
+  let lastQuery: Record<string, unknown>[] | null = null;
+  const project = readProjectFiles(GLUCOSE_PROJECT_DIR);
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), tmpPrefix));
+    await prebuiltWarehouse(join(dir, 'wh'));
+    lake = await openNodeLakehouse({ dir: join(dir, 'wh'), clock: () => now });
+    if ((await lake.refHash('main')) !== (await lake.refHash(section.checkpoint))) await lake.warehouse.assignRef('main', section.checkpoint);
+  });
+
+  after(async () => {
+    await lake?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const withLake = <T>(fn: (l: WarehouseLakehouse) => Promise<T>): Promise<T> => fn(lake);
+
+  /** The learner's terminal: the pipeline CLI over the shared warehouse (the CLI's close() is kept from closing it). */
+  const wiring: CliWiring = {
+    async open(args) {
+      const asOf = flag(args, 'as-of');
+      now = asOf ? Date.parse(asOf) : Date.now();
+      const shared = Object.assign(Object.create(lake) as WarehouseLakehouse, { close: async () => {} });
+      const pipeline = new Pipeline({ lake: shared, definitions: glucoseDefinitions({ project, seed: 'phlo' }), clock: () => now });
+      return { pipeline, lake: shared };
+    },
+  };
+
+  const rowsOf = (sql: string, ref = 'main') => withLake(async (l) => arrowToRows(await l.query(sql, ref)));
+
+  /** argv of a terminal command line (double quotes group words). */
+  const argvOf = (line: string): string[] => [...line.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]!);
+
+  async function terminal(line: string): Promise<{ code: number; out: string[]; err: string[] }> {
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = { out: (l: string) => out.push(l), err: (l: string) => err.push(l) };
+    let code: number;
+    try {
+      code = await runCommand(argvOf(line), wiring, io);
+    } catch (e) {
+      err.push((e as Error).message);
+      code = 1;
+    }
+    return { code, out, err };
+  }
+
+  const canon = (rows: Record<string, unknown>[]) => JSON.stringify(rows.map((r) => Object.values(r)));
+
+  async function passes(check: TaskCheck): Promise<boolean> {
+    switch (check.kind) {
+      case 'sql': {
+        const rows = await rowsOf(check.sql, check.ref ?? 'main');
+        if (check.expect === 'rows') return rows.length > 0;
+        return rows.length > 0 && Object.values(rows[0]!)[0] === true;
+      }
+      case 'same-result':
+        return lastQuery !== null && canon(lastQuery) === canon(await rowsOf(check.sql, check.ref ?? 'main'));
+      case 'ref-exists':
+        return withLake(async (l) => (await l.refs()).some((r) => r.name === check.name && (!check.type || r.type === check.type)));
+      case 'snapshot-count':
+        return withLake(async (l) => {
+          const n = (await l.snapshots(check.ref ?? 'main', check.table)).length;
+          return (check.atLeast === undefined || n >= check.atLeast) && (check.exactly === undefined || n === check.exactly);
+        });
+      case 'pipeline-run':
+        throw new Error('pipeline-run checks are not used in this section');
+    }
+  }
+
+  function checkShape() {
+    const ids = section.tasks.map((t) => t.id);
+    assert.equal(new Set(ids).size, ids.length, 'task ids are unique');
+    assert.ok(section.tasks.length >= 3 && section.tasks.length <= 6, '3 to 6 tasks');
+    assert.ok(section.queries.length >= 3 && section.queries.length <= 6, '3 to 6 prepared queries');
+    assert.equal(new Set(section.queries.map((q) => q.label)).size, section.queries.length, 'query labels are unique');
+    for (const t of section.tasks) {
+      assert.ok(t.hint.length > 10 && t.solution.explain.length > 20, `${t.id} has a hint and an explained solution`);
+      assert.ok(t.solution.sql || t.solution.commands?.length, `${t.id} has a solution to apply`);
+    }
+    for (const p of section.runForReal.phloFiles) assert.ok(phloPathsOk.includes(p), `${p} is a path checked at the pinned commit`);
+    for (const c of section.runForReal.commands) {
+      assert.doesNotMatch(c.cmd, forbiddenCommands, `${c.cmd} exists at the pinned commit`);
+    }
+  }
+
+  return {
+    withLake,
+    rowsOf,
+    terminal,
+    passes,
+    checkShape,
+    setLastQuery: (rows: Record<string, unknown>[] | null) => {
+      lastQuery = rows;
+    },
+  };
+}
