@@ -13,6 +13,7 @@ if (!skipBuild || !existsSync(path.join(ROOT, 'dist', 'index.html'))) {
   const { code } = await run('node', ['scripts/build.mjs']);
   if (code !== 0) process.exit(code);
 }
-console.log('\nServing the built site at http://localhost:4321/ (Ctrl+C to stop)\n');
-const { code } = await run('node', ['scripts/serve.mjs', '--root', 'dist', '--host', '0.0.0.0', '--port', process.env.PORT ?? '4321']);
+const port = process.env.PORT ?? '4321';
+console.log(`\nServing the built site at http://localhost:${port}/ (Ctrl+C to stop)\n`);
+const { code } = await run('node', ['scripts/serve.mjs', '--root', 'dist', '--host', '0.0.0.0', '--port', port]);
 process.exit(code);
