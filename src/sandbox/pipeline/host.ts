@@ -18,8 +18,8 @@ import type { Storage } from '../../../sandboxes/lakehouse/storage/storage.ts';
 import { progressLine } from './progress.ts';
 import { splitCommand } from './command-line.ts';
 import { allowArrowNullTests } from './arrow-csp.ts';
-import { loadLearnerSettings } from './learner-config.ts';
-import { PIPELINE_CONFIG_FILE, projectFiles } from './project-files.ts';
+import { learnerProject, learnerSettings } from './learner-files.ts';
+import { projectFiles } from './project-files.ts';
 
 // zod compiles fast validators with `new Function`, which our Content-Security-Policy
 // (no 'unsafe-eval') forbids in the page and its workers: use its interpreter instead.
@@ -46,9 +46,8 @@ export class PipelineHost {
   }
 
   private async pipeline(edits: Record<string, string>, onEvent?: (e: RunEvent, run: RunRecord) => void, io?: CliIo, clock?: () => number): Promise<{ pipeline: Pipeline; lake: Awaited<ReturnType<typeof openLakehouse>> }> {
-    const project = projectFiles();
-    for (const [path, text] of Object.entries(edits)) if (path !== PIPELINE_CONFIG_FILE && path in project) project[path] = text;
-    const settings = edits[PIPELINE_CONFIG_FILE] ? await loadLearnerSettings(edits[PIPELINE_CONFIG_FILE], PIPELINE_CONFIG_FILE) : {};
+    const project = learnerProject(projectFiles(), edits);
+    const settings = await learnerSettings(edits);
     const lake = await openLakehouse({ storage: this.wiring.storage, engine: this.wiring.engine, author: 'learner', clock });
     const pipeline = new Pipeline({
       lake,

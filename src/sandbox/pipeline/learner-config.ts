@@ -19,21 +19,33 @@ export function transpile(source: string, file: string): string {
   }
 }
 
-export async function loadLearnerSettings(source: string, file: string): Promise<LearnerSettings> {
-  const js = transpile(source, file);
-  if (/^\s*import\s/m.test(js)) throw new Error(`${file}: imports are not available here; write the settings inline.`);
+/** The default export of a settings module, checked field by field (errors name the file). */
+export function checkSettings(s: unknown, file: string): LearnerSettings {
+  if (!s || typeof s !== 'object') throw new Error(`${file}: export default an object of settings ({ seed, badDays }).`);
+  const settings = s as LearnerSettings;
+  if (settings.seed !== undefined && typeof settings.seed !== 'string') throw new Error(`${file}: seed must be a string.`);
+  for (const [day, kind] of Object.entries(settings.badDays ?? {})) {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new Error(`${file}: badDays key "${day}" is not a day (write YYYY-MM-DD).`);
+    if (kind !== 'impossible' && kind !== 'sensor-fault') throw new Error(`${file}: badDays["${day}"] must be 'impossible' or 'sensor-fault'.`);
+  }
+  return settings;
+}
+
+/** Evaluate transpiled module code: a blob URL in the browser (Node passes a data: URL importer). */
+export type ModuleImporter = (js: string) => Promise<unknown>;
+
+export const blobImport: ModuleImporter = async (js) => {
   const url = URL.createObjectURL(new Blob([js], { type: 'text/javascript' }));
   try {
-    const mod = (await import(/* @vite-ignore */ url)) as { default?: LearnerSettings };
-    const s = mod.default;
-    if (!s || typeof s !== 'object') throw new Error(`${file}: export default an object of settings ({ seed, badDays }).`);
-    if (s.seed !== undefined && typeof s.seed !== 'string') throw new Error(`${file}: seed must be a string.`);
-    for (const [day, kind] of Object.entries(s.badDays ?? {})) {
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new Error(`${file}: badDays key "${day}" is not a day (write YYYY-MM-DD).`);
-      if (kind !== 'impossible' && kind !== 'sensor-fault') throw new Error(`${file}: badDays["${day}"] must be 'impossible' or 'sensor-fault'.`);
-    }
-    return s;
+    return await import(/* @vite-ignore */ url);
   } finally {
     URL.revokeObjectURL(url);
   }
+};
+
+export async function loadLearnerSettings(source: string, file: string, importModule: ModuleImporter = blobImport): Promise<LearnerSettings> {
+  const js = transpile(source, file);
+  if (/^\s*import\s/m.test(js)) throw new Error(`${file}: imports are not available here; write the settings inline.`);
+  const mod = (await importModule(js)) as { default?: LearnerSettings };
+  return checkSettings(mod.default, file);
 }

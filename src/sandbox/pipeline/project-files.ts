@@ -6,7 +6,9 @@ const shipped = import.meta.glob('../../../sandboxes/pipeline/project/**/*.{sql,
 
 const PREFIX = '../../../sandboxes/pipeline/project/';
 
-export const PIPELINE_CONFIG_FILE = 'pipeline.config.ts';
+import { PIPELINE_CONFIG_FILE } from './learner-files.ts';
+
+export { PIPELINE_CONFIG_FILE };
 
 export const DEFAULT_PIPELINE_CONFIG = `// The settings the pipeline runs with in this sandbox. Edit, then run a command again.
 // Plain TypeScript: no imports; the default export is read on every run.

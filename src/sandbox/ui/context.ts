@@ -2,15 +2,9 @@
 import type { SandboxSession } from '../runtime/session.ts';
 import type { SectionConfig } from '../sections/types.ts';
 import type { ResultData } from './grid.ts';
+import type { RunSummary } from '../pipeline/run-summary.ts';
 
-export interface RunSummary {
-  status: 'success' | 'failed';
-  command: string;
-  runId?: string;
-  failedCheck?: string;
-  assets?: string[];
-  at: number;
-}
+export type { RunSummary };
 
 export interface PaneContext {
   session: SandboxSession;

@@ -7,6 +7,7 @@ import { h, clear, errorText } from './dom.ts';
 import type { PaneContext } from './context.ts';
 import type { Task, TaskCheck } from '../sections/types.ts';
 import { resultFromArrow, type ResultData } from './grid.ts';
+import { judgeRun } from '../pipeline/run-summary.ts';
 
 const TASKS_KEY = 'tasks';
 
@@ -50,14 +51,8 @@ export async function checkTask(ctx: PaneContext, check: TaskCheck): Promise<Out
       const ok = (check.atLeast === undefined || n >= check.atLeast) && (check.exactly === undefined || n === check.exactly);
       return { passed: ok, detail: `${check.table} has ${n} snapshot(s)` };
     }
-    case 'pipeline-run': {
-      const run = ctx.lastRun;
-      if (!run) return { passed: false, detail: 'no pipeline run yet in this section' };
-      let ok = run.status === check.status;
-      if (ok && check.asset) ok = !!run.assets?.includes(check.asset);
-      if (ok && check.failedCheck) ok = !!run.failedCheck?.includes(check.failedCheck);
-      return { passed: ok, detail: `last run ${run.runId ?? ''} ${run.status}${run.failedCheck ? ` (failed check ${run.failedCheck})` : ''}` };
-    }
+    case 'pipeline-run':
+      return judgeRun(ctx.lastRun, check);
   }
 }
 

@@ -17,6 +17,7 @@ import { editorTheme } from './editor-theme.ts';
 import { originalFile } from '../pipeline/project-files.ts';
 import { WorkerRunner, InPageRunner, RunnerStopped, type Runner } from '../pipeline/runner.ts';
 import { detectWebContainer } from '../pipeline/webcontainer.ts';
+import { summarizeRun } from '../pipeline/run-summary.ts';
 import type { LineageGraph } from '../../../sandboxes/pipeline/orchestrate/graph.ts';
 import type { RunEvent } from '../../../sandboxes/pipeline/orchestrate/runlog.ts';
 
@@ -345,15 +346,7 @@ export class PipelinePane {
       const secs = ((performance.now() - started) / 1000).toFixed(1);
       this.write(`\x1b[2m(exit ${res.code}, ${secs} s)\x1b[0m\r\n`);
       if (res.run) {
-        const failedCheck = res.run.checks.find((c) => !c.passed && c.severity === 'ERROR');
-        this.ctx.lastRun = {
-          status: res.run.status === 'SUCCESS' ? 'success' : 'failed',
-          command: line,
-          runId: res.run.runId,
-          failedCheck: failedCheck ? `${failedCheck.checkGroup}.${failedCheck.check}` : undefined,
-          assets: res.run.materializations.map((m) => m.asset),
-          at: Date.now(),
-        };
+        this.ctx.lastRun = summarizeRun(res.run, line);
         await this.ctx.session.store.state.set('last-run', this.ctx.lastRun).catch(() => {});
         this.ctx.emit('run', this.ctx.lastRun);
         this.el.dataset.lastExit = String(res.code);

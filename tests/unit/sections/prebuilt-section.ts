@@ -23,6 +23,12 @@ import { glucoseDefinitions } from '../../../sandboxes/pipeline/orchestrate/defi
 import { Pipeline } from '../../../sandboxes/pipeline/orchestrate/pipeline.ts';
 import { readProjectFiles, GLUCOSE_PROJECT_DIR } from '../../../sandboxes/pipeline/transform/load-dir.ts';
 import { arrowToRows } from '../../../sandboxes/pipeline/util/arrow.ts';
+import type { RunRecord } from '../../../sandboxes/pipeline/orchestrate/runlog.ts';
+import { learnerProject, learnerSettings } from '../../../src/sandbox/pipeline/learner-files.ts';
+import { summarizeRun, judgeRun, type RunSummary } from '../../../src/sandbox/pipeline/run-summary.ts';
+
+/** Node's stand-in for the browser's blob-URL import of the learner's transpiled TypeScript. */
+const dataUrlImport = (js: string) => import(`data:text/javascript,${encodeURIComponent(js)}`);
 
 export const repo = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -89,7 +95,11 @@ export function sectionHarness({ section, tmpPrefix, phloPathsOk, forbiddenComma
   let now = Date.now();
   /** The learner's last query result, for same-result checks. */
   let lastQuery: Record<string, unknown>[] | null = null;
-  const project = readProjectFiles(GLUCOSE_PROJECT_DIR);
+  /** The learner's edited files (path -> text), as the pipeline pane sends them with each command. */
+  let edits: Record<string, string> = {};
+  /** The learner's last pipeline run, as the pipeline pane records it for pipeline-run checks. */
+  let lastRun: RunSummary | null = null;
+  const shipped = readProjectFiles(GLUCOSE_PROJECT_DIR);
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), tmpPrefix));
@@ -111,7 +121,16 @@ export function sectionHarness({ section, tmpPrefix, phloPathsOk, forbiddenComma
       const asOf = flag(args, 'as-of');
       now = asOf ? Date.parse(asOf) : Date.now();
       const shared = Object.assign(Object.create(lake) as WarehouseLakehouse, { close: async () => {} });
-      const pipeline = new Pipeline({ lake: shared, definitions: glucoseDefinitions({ project, seed: 'phlo' }), clock: () => now });
+      const project = learnerProject(shipped, edits);
+      const settings = await learnerSettings(edits, dataUrlImport);
+      const pipeline = new Pipeline({
+        lake: shared,
+        definitions: glucoseDefinitions({ project, seed: settings.seed ?? 'phlo', badDays: settings.badDays ?? {} }),
+        clock: () => now,
+        onEvent: (_e, run) => {
+          runOfCommand = run;
+        },
+      });
       return { pipeline, lake: shared };
     },
   };
@@ -121,7 +140,11 @@ export function sectionHarness({ section, tmpPrefix, phloPathsOk, forbiddenComma
   /** argv of a terminal command line (double quotes group words). */
   const argvOf = (line: string): string[] => [...line.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]!);
 
-  async function terminal(line: string): Promise<{ code: number; out: string[]; err: string[] }> {
+  let runOfCommand: RunRecord | null = null;
+
+  /** Run one command line as the learner's terminal does; a run it makes becomes the last run. */
+  async function terminal(line: string): Promise<{ code: number; out: string[]; err: string[]; run: RunRecord | null }> {
+    runOfCommand = null;
     const out: string[] = [];
     const err: string[] = [];
     const io = { out: (l: string) => out.push(l), err: (l: string) => err.push(l) };
@@ -132,7 +155,22 @@ export function sectionHarness({ section, tmpPrefix, phloPathsOk, forbiddenComma
       err.push((e as Error).message);
       code = 1;
     }
-    return { code, out, err };
+    const run = runOfCommand as RunRecord | null;
+    if (run) lastRun = summarizeRun(run, line);
+    return { code, out, err, run };
+  }
+
+  /**
+   * Apply a task's solution as the sandbox's "Apply" button does: file edits first (saved
+   * in the editor), then the commands in the terminal, then the SQL as the learner's last
+   * query. Returns the terminal results so a test can assert on their output.
+   */
+  async function applySolution(solution: SectionConfig['tasks'][number]['solution']) {
+    if (solution.files) edits = { ...edits, ...solution.files };
+    const results = [];
+    for (const cmd of solution.commands ?? []) results.push({ cmd, ...(await terminal(cmd)) });
+    if (solution.sql) lastQuery = await rowsOf(solution.sql);
+    return results;
   }
 
   const canon = (rows: Record<string, unknown>[]) => JSON.stringify(rows.map((r) => Object.values(r)));
@@ -154,7 +192,7 @@ export function sectionHarness({ section, tmpPrefix, phloPathsOk, forbiddenComma
           return (check.atLeast === undefined || n >= check.atLeast) && (check.exactly === undefined || n === check.exactly);
         });
       case 'pipeline-run':
-        throw new Error('pipeline-run checks are not used in this section');
+        return judgeRun(lastRun, check).passed;
     }
   }
 
@@ -166,7 +204,7 @@ export function sectionHarness({ section, tmpPrefix, phloPathsOk, forbiddenComma
     assert.equal(new Set(section.queries.map((q) => q.label)).size, section.queries.length, 'query labels are unique');
     for (const t of section.tasks) {
       assert.ok(t.hint.length > 10 && t.solution.explain.length > 20, `${t.id} has a hint and an explained solution`);
-      assert.ok(t.solution.sql || t.solution.commands?.length, `${t.id} has a solution to apply`);
+      assert.ok(t.solution.sql || t.solution.commands?.length || t.solution.files, `${t.id} has a solution to apply`);
     }
     for (const p of section.runForReal.phloFiles) assert.ok(phloPathsOk.includes(p), `${p} is a path checked at the pinned commit`);
     for (const c of section.runForReal.commands) {
@@ -180,8 +218,15 @@ export function sectionHarness({ section, tmpPrefix, phloPathsOk, forbiddenComma
     terminal,
     passes,
     checkShape,
+    applySolution,
     setLastQuery: (rows: Record<string, unknown>[] | null) => {
       lastQuery = rows;
     },
+    /** Replace the learner's edited files (e.g. {} to restore every file). */
+    setEdits: (files: Record<string, string>) => {
+      edits = { ...files };
+    },
+    edits: () => ({ ...edits }),
+    lastRun: () => lastRun,
   };
 }
