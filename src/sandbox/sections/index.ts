@@ -9,8 +9,12 @@ import part02 from './part-02-first-ingestion.ts';
 import part03 from './part-03-explore-snapshots.ts';
 import part04 from './part-04-explore-nessie.ts';
 import part05 from './part-05-trace-an-ingestion.ts';
+import part08 from './part-08-understanding-the-api.ts';
+import part06 from './part-06-run-dbt-transforms.ts';
+import part07 from './part-07-running-pipelines-manually.ts';
+import part09 from './part-09-layer-1-pandera-schemas.ts';
 
-export const sections: Record<string, SectionConfig> = Object.fromEntries([lab, part02, part03, part04, part05].map((s) => [s.id, s]));
+export const sections: Record<string, SectionConfig> = Object.fromEntries([lab, part02, part03, part04, part05, part06, part07, part08, part09].map((s) => [s.id, s]));
 
 export function sectionById(id: string): SectionConfig {
   const s = sections[id];

@@ -23,8 +23,13 @@ import { glucoseDefinitions } from '../../../sandboxes/pipeline/orchestrate/defi
 import { Pipeline } from '../../../sandboxes/pipeline/orchestrate/pipeline.ts';
 import { readProjectFiles, GLUCOSE_PROJECT_DIR } from '../../../sandboxes/pipeline/transform/load-dir.ts';
 import { arrowToRows } from '../../../sandboxes/pipeline/util/arrow.ts';
+import { readScaleRuns, scaleRunsCover } from '../../../sandboxes/pipeline/orchestrate/scale-record.ts';
+import { openPostgres, type PostgresLike } from '../../../sandboxes/pipeline/publish/postgres.ts';
 import type { RunRecord } from '../../../sandboxes/pipeline/orchestrate/runlog.ts';
 import { learnerProject, learnerSettings } from '../../../src/sandbox/pipeline/learner-files.ts';
+import { learnerPlugins } from '../../../src/sandbox/pipeline/learner-files.ts';
+import { SHIPPED_PLUGIN_FILES, isPluginFile } from '../../../src/sandbox/pipeline/learner-plugins.ts';
+import { nodePluginApi } from '../../../sandboxes/pipeline/cli/node-wiring.ts';
 import { summarizeRun, judgeRun, type RunSummary } from '../../../src/sandbox/pipeline/run-summary.ts';
 
 /** Node's stand-in for the browser's blob-URL import of the learner's transpiled TypeScript. */
@@ -108,12 +113,25 @@ export function sectionHarness({ section, tmpPrefix, phloPathsOk, forbiddenComma
     if ((await lake.refHash('main')) !== (await lake.refHash(section.checkpoint))) await lake.warehouse.assignRef('main', section.checkpoint);
   });
 
+  /** PGlite for publish_marts_to_postgres, booted only when a command publishes (as the browser host does). */
+  let pg: Promise<PostgresLike & { close(): Promise<void> }> | null = null;
+
   after(async () => {
     await lake?.close();
+    if (pg) await (await pg).close();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   const withLake = <T>(fn: (l: WarehouseLakehouse) => Promise<T>): Promise<T> => fn(lake);
+
+  /** The files a command runs with: the section's plugin files as shipped (Part 13), then the learner's edits. */
+  const runFiles = (): Record<string, string> => {
+    const files: Record<string, string> = {};
+    for (const f of section.files ?? []) if (isPluginFile(f) && SHIPPED_PLUGIN_FILES[f]) files[f] = readFileSync(join(repo, SHIPPED_PLUGIN_FILES[f]!), 'utf8');
+    return { ...files, ...edits };
+  };
+  /** Where a skipped plugin file is reported: the running command's error output. */
+  let terminalErr: ((line: string) => void) | null = null;
 
   /** The learner's terminal: the pipeline CLI over the shared warehouse (the CLI's close() is kept from closing it). */
   const wiring: CliWiring = {
@@ -123,10 +141,18 @@ export function sectionHarness({ section, tmpPrefix, phloPathsOk, forbiddenComma
       const shared = Object.assign(Object.create(lake) as WarehouseLakehouse, { close: async () => {} });
       const project = learnerProject(shipped, edits);
       const settings = await learnerSettings(edits, dataUrlImport);
+      // Plugin files the section lists (Part 13) are registered on every run, as in the browser.
+      const { registry, definitions } = await learnerPlugins(glucoseDefinitions({ project, seed: settings.seed ?? 'phlo', badDays: settings.badDays ?? {} }), runFiles(), {
+        api: nodePluginApi(),
+        importModule: dataUrlImport,
+        warn: (m) => terminalErr?.(m),
+      });
       const pipeline = new Pipeline({
         lake: shared,
-        definitions: glucoseDefinitions({ project, seed: settings.seed ?? 'phlo', badDays: settings.badDays ?? {} }),
+        registry,
+        definitions,
         clock: () => now,
+        postgres: () => (pg ??= openPostgres()),
         onEvent: (_e, run) => {
           runOfCommand = run;
         },
@@ -148,6 +174,7 @@ export function sectionHarness({ section, tmpPrefix, phloPathsOk, forbiddenComma
     const out: string[] = [];
     const err: string[] = [];
     const io = { out: (l: string) => out.push(l), err: (l: string) => err.push(l) };
+    terminalErr = io.err;
     let code: number;
     try {
       code = await runCommand(argvOf(line), wiring, io);
@@ -193,6 +220,8 @@ export function sectionHarness({ section, tmpPrefix, phloPathsOk, forbiddenComma
         });
       case 'pipeline-run':
         return judgeRun(lastRun, check).passed;
+      case 'scale-runs':
+        return scaleRunsCover(await readScaleRuns(lake.storage), check.workers, check.minDays).passed;
     }
   }
 
