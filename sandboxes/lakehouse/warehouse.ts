@@ -88,6 +88,21 @@ export interface CreateOptions extends Omit<CreateTableOptions, 'ops' | 'now' | 
   message?: string;
 }
 
+/**
+ * Tables that are not in the catalog but can be queried next to it, e.g. the pipeline's run
+ * log as `ops.runs` (Dagster keeps its event log outside the lakehouse too). They have no
+ * branches or snapshots: a source builds the rows on demand and says, with a fingerprint,
+ * when they changed, so an unchanged table is not rebuilt for every query.
+ */
+export interface VirtualTables {
+  /** Qualified names (`namespace.table`, lower case) this source answers. */
+  names(): string[];
+  /** Changes whenever the rows of `name` as seen from `ref` change. */
+  fingerprint(name: string, ref: string): Promise<string>;
+  /** The rows of `name` as seen from `ref`. */
+  load(name: string, ref: string): Promise<arrow.Table>;
+}
+
 /** A tiny mutex: binding views and running the query must not interleave between calls. */
 class Lock {
   private tail: Promise<unknown> = Promise.resolve();
@@ -110,6 +125,9 @@ export class Warehouse {
   private readonly readCache = new Map<string, Promise<Table>>();
   private readonly lock = new Lock();
   private readonly boundKeys = new Set<string>();
+  private readonly virtualSources: VirtualTables[] = [];
+  /** Virtual table -> the fingerprint of the rows registered for it. */
+  private readonly virtualLoaded = new Map<string, string>();
 
   constructor(options: WarehouseOptions, catalog: Catalog) {
     this.storage = options.storage;
@@ -132,6 +150,24 @@ export class Warehouse {
   }
 
   // ------------------------------------------------------------ tables
+
+  /**
+   * Make a source's tables queryable by name in `sql` (see VirtualTables). A later source
+   * for the same names replaces the earlier one.
+   */
+  attachVirtualTables(source: VirtualTables): void {
+    const names = new Set(source.names());
+    for (let i = this.virtualSources.length - 1; i >= 0; i--) {
+      if (this.virtualSources[i]!.names().some((n) => names.has(n))) this.virtualSources.splice(i, 1);
+    }
+    this.virtualSources.push(source);
+    this.virtualLoaded.clear();
+  }
+
+  /** Names of the attached virtual tables. */
+  virtualTableNames(): string[] {
+    return this.virtualSources.flatMap((s) => s.names()).sort();
+  }
 
   /** Content keys (`namespace.table`) on a reference, sorted. */
   async tables(ref = this.catalog.defaultBranch): Promise<string[]> {
@@ -235,7 +271,15 @@ export class Warehouse {
     if (query.includes('@')) {
       for (const r of await this.catalog.references()) for (const k of Object.keys(await this.catalog.entries(r.name))) keys.add(k);
     }
+    const virtual = new Map<string, VirtualTables>();
+    for (const source of this.virtualSources) for (const n of source.names()) if (!(n in tree)) virtual.set(n, source);
+    for (const n of virtual.keys()) keys.add(n);
     for (const mention of findTableMentions(query, keys)) {
+      const source = virtual.get(mention.key);
+      if (source) {
+        await this.bindVirtual(mention.key, mention.selector, source, ref, query);
+        continue;
+      }
       const selector: SnapshotSelector = {};
       let tableRef = ref;
       if (mention.selector.ref) tableRef = mention.selector.ref;
@@ -259,6 +303,16 @@ export class Warehouse {
       }
       this.boundKeys.add(mention.key);
     }
+  }
+
+  private async bindVirtual(key: string, selector: Record<string, unknown>, source: VirtualTables, ref: string, query: string): Promise<void> {
+    if (Object.keys(selector).length) {
+      throw new SqlError(`${key} is not an Iceberg table: it has no branches, snapshots or metadata tables. Name it without "@", "#" or "$".`, { sql: query });
+    }
+    const fingerprint = `${ref}|${await source.fingerprint(key, ref)}`;
+    if (this.virtualLoaded.get(key) === fingerprint) return;
+    await this.engine.registerArrow(key, await source.load(key, ref));
+    this.virtualLoaded.set(key, fingerprint);
   }
 
   /** Drop loaded data that no current view reads (see TableBinder.releaseUnused). */

@@ -10,6 +10,9 @@ import { parseArgs, flag, flags, has, type ParsedArgs } from './args.ts';
 import * as arrow from 'apache-arrow';
 import { arrowToRows } from '../util/arrow.ts';
 import { dayRange } from '../util/dates.ts';
+import { parseAlertRules, runAlerts, formatEvaluation, ALERTS_FILE } from '../observe/alerts.ts';
+import { visibleRuns, logClock } from '../observe/run-log.ts';
+import type { Warehouse } from '../../lakehouse/warehouse.ts';
 
 export interface CliIo { out(line: string): void; err(line: string): void }
 
@@ -37,6 +40,7 @@ Assets and runs
   runs                                   list runs with status and timings
   logs RUN                               every event of a run
   lineage [--format json|mermaid]        the lineage graph as data
+  alerts [--at TIME]                     evaluate the rules in alerts.yml at TIME (default: the newest run's time)
   compile MODEL [--partition DAY]        the SQL a dbt model runs
   plugins                                registered source, quality and transform plugins
 
@@ -107,7 +111,7 @@ async function dispatch(argv: string[], wiring: CliWiring, io: CliIo): Promise<n
   const args = parseArgs(argv);
   const [cmd, ...rest] = args.positional;
   if (!cmd || has(args, 'help') || cmd === 'help') { USAGE.split('\n').forEach((l) => io.out(l)); return cmd ? 0 : 2; }
-  const known = new Set(['assets', 'materialize', 'backfill', 'check', 'checks', 'publish', 'psql', 'runs', 'logs', 'lineage', 'compile', 'plugins', 'tables', 'snapshots', 'sql', 'branch', 'tag', 'merge']);
+  const known = new Set(['assets', 'materialize', 'backfill', 'check', 'checks', 'publish', 'psql', 'runs', 'logs', 'lineage', 'compile', 'plugins', 'alerts', 'tables', 'snapshots', 'sql', 'branch', 'tag', 'merge']);
   if (!known.has(cmd)) {
     const code = await wiring.passThrough?.(argv, io);
     if (code != null) return code;
@@ -185,6 +189,20 @@ async function dispatch(argv: string[], wiring: CliWiring, io: CliIo): Promise<n
           for (const n of g.nodes) io.out(`  ${id(n.id)}${n.kind === 'check' ? `{{${n.label}}}` : `[${n.label}]`}`);
           for (const e of g.edges) io.out(`  ${id(e.from)} --> ${id(e.to)}`);
         } else io.out(JSON.stringify(g, null, 2));
+        return 0;
+      }
+      case 'alerts': {
+        // Alerting over the run log and the catalog (sandboxes/pipeline/observe/alerts.ts).
+        const warehouse = (lake as { warehouse?: Warehouse }).warehouse;
+        if (!warehouse) { io.err('alerts needs the Iceberg warehouse (this lakehouse has no catalog to read freshness from).'); return 2; }
+        const rules = parseAlertRules(pipeline.definitions.project[ALERTS_FILE]);
+        const runs = await visibleRuns(lake.storage);
+        const given = flag(args, 'at');
+        const at = given ? Date.parse(given) : logClock(runs);
+        if (at === null || Number.isNaN(at)) { io.err(given ? `--at "${given}" is not a time; write it like 2025-01-25T06:00:00Z.` : 'No runs yet, so there is no time to evaluate at: pass --at TIME.'); return 2; }
+        const evaluation = await runAlerts({ rules, runs, warehouse, at });
+        formatEvaluation(evaluation).forEach((l) => io.out(l));
+        if (!given) io.out('(Evaluated at the newest run\'s time; pass --at TIME to evaluate at another moment.)');
         return 0;
       }
       case 'compile': {

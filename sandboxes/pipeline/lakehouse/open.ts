@@ -7,6 +7,7 @@ import { deterministicIds, randomIds } from '../../lakehouse/iceberg/write.ts';
 import type { Storage } from '../../lakehouse/storage/storage.ts';
 import type { SqlEngine } from '../../lakehouse/sql/engine.ts';
 import { WarehouseLakehouse } from './warehouse-adapter.ts';
+import { attachOpsTables } from '../observe/ops-tables.ts';
 
 export interface OpenOptions {
   storage: Storage;
@@ -27,5 +28,7 @@ export async function openLakehouse(o: OpenOptions): Promise<WarehouseLakehouse>
     author: o.author ?? 'phlo-pipeline',
     ids: o.idSeed ? deterministicIds(o.idSeed) : randomIds(),
   });
+  // The run log as SQL tables (ops.runs, ops.run_events, ...): see ../observe/ops-tables.ts.
+  attachOpsTables(warehouse);
   return new WarehouseLakehouse(warehouse);
 }

@@ -14,7 +14,8 @@ import { loadProject, type Project } from '../transform/project.ts';
 import { build } from '../transform/run.ts';
 import { compileModel } from '../transform/compile.ts';
 import { ingestPartition, ValidationFailedError } from './ingest.ts';
-import { RunLogger, saveRun, listRuns, loadRun, type RunRecord, type RunEvent } from './runlog.ts';
+import { visibleRuns } from '../observe/run-log.ts';
+import { RunLogger, saveRun, loadRun, type RunRecord, type RunEvent } from './runlog.ts';
 import type { AssetCheckDef, CheckResult } from '../checks/types.ts';
 import { publishTables, type PostgresLike, type PublishedTable } from '../publish/postgres.ts';
 import { dayRange, dayOf, isDay, DAY_MS } from '../util/dates.ts';
@@ -353,7 +354,8 @@ export class Pipeline {
     return this.finish(log, started);
   }
 
-  runs(): Promise<RunRecord[]> { return listRuns(this.lake.storage); }
+  /** The run log, without the shipped runs that come after the section's checkpoint (observe/run-log.ts). */
+  runs(): Promise<RunRecord[]> { return visibleRuns(this.lake.storage); }
 
   /** Every stored check result, newest run first: per asset and run, as the UI lists them. */
   async checkHistory(asset?: string): Promise<(CheckResult & { runId: string; at: number; ref: string | null })[]> {
