@@ -28,6 +28,7 @@
  *   const plan2 = await t.plan({ asOf: '2024-01-02T00:00:00Z' }); t.readFile(plan2.tasks[0]);
  *   await t.updateSpec([{ source: 'ts', transform: 'month' }]);   // partition-spec evolution
  *   await t.expireSnapshots({ olderThanMs, retainLast: 5 }); // keeps files any ref still needs
+ *   await t.rewriteDataFiles({ minInputFiles: 2 });          // compaction: one `replace` snapshot
  *   await t.rollbackTo(id); await t.setRef('audited', id, 'tag');
  *   await t.metadataTable('files');                         // snapshots, history, manifests,
  *                                                           // files, entries, refs, partitions
@@ -50,7 +51,7 @@
  * Commits against a stale base throw CommitConflictError; `table.withRetry(t => t.append(x))`
  * reloads and re-applies.
  */
-export { createTable, loadTable, Table, SchemaUpdate, type TableOptions, type CreateTableOptions, type MergeResult, type ExpireResult } from './table.ts';
+export { createTable, loadTable, Table, SchemaUpdate, type TableOptions, type CreateTableOptions, type MergeResult, type ExpireResult, type RewriteResult } from './table.ts';
 export { FileTableOperations, withRetry, metadataVersion, VERSION_HINT, type TableOperations } from './table-operations.ts';
 export { CommitConflictError, IcebergError } from './errors.ts';
 export { eq, ne, lt, lte, gt, gte, isIn, isNull, notNull, and, or, type Predicate } from './filter.ts';

@@ -45,9 +45,24 @@ export interface MergeResult {
   snapshot: Snapshot | null;
 }
 
+export interface RewriteResult {
+  /** Data files replaced by the compaction. */
+  rewrittenDataFiles: number;
+  /** Data files written in their place. */
+  addedDataFiles: number;
+  /** Position delete files dropped because their rows were applied. */
+  removedDeleteFiles: number;
+  rewrittenBytes: number;
+  /** Partitions rewritten. */
+  partitions: number;
+  snapshotId: bigint | null;
+}
+
 export interface ExpireResult {
   expiredSnapshots: bigint[];
   deletedFiles: string[];
+  /** Files only the expired snapshots reached (deleted unless `deleteFiles: false`). */
+  unreferencedFiles: string[];
 }
 
 const toEnv = (o: TableOptions): WriterEnv => ({ now: o.now ?? (() => Date.now()), ids: o.ids ?? randomIds() });
@@ -526,9 +541,12 @@ export class Table implements TableContext {
   /**
    * Drop snapshots older than `olderThanMs` (keeping the `retainLast` newest of main's
    * history and every snapshot a branch or tag points at), then delete the files that no
-   * remaining snapshot can reach.
+   * remaining snapshot can reach. With `deleteFiles: false` only the metadata changes: under
+   * a catalog with branches and tags (Nessie), other references may still need those files,
+   * and a garbage collector that sees every reference removes them instead. `unreferencedFiles`
+   * lists them either way.
    */
-  async expireSnapshots(opts: { olderThanMs?: number; retainLast?: number } = {}): Promise<ExpireResult> {
+  async expireSnapshots(opts: { olderThanMs?: number; retainLast?: number; deleteFiles?: boolean } = {}): Promise<ExpireResult> {
     const m = this.metadata;
     const olderThan = opts.olderThanMs ?? this.env.now() - 5 * 86_400_000;
     const retainLast = Math.max(1, opts.retainLast ?? 1);
@@ -541,7 +559,7 @@ export class Table implements TableContext {
     }
     for (const s of m.snapshots) if (s['timestamp-ms'] >= olderThan) keep.add(s['snapshot-id']);
     const expired = m.snapshots.filter((s) => !keep.has(s['snapshot-id']));
-    if (!expired.length) return { expiredSnapshots: [], deletedFiles: [] };
+    if (!expired.length) return { expiredSnapshots: [], deletedFiles: [], unreferencedFiles: [] };
     const remaining = m.snapshots.filter((s) => keep.has(s['snapshot-id']));
     const reachable = new Set<string>();
     const collect = async (snaps: Snapshot[], into: Set<string>, liveOnly: boolean) => {
@@ -564,12 +582,84 @@ export class Table implements TableContext {
       'snapshot-log': m['snapshot-log'].filter((e) => !expiredIds.has(e['snapshot-id'])),
     });
     const deletedFiles: string[] = [];
+    const unreferencedFiles: string[] = [];
     for (const f of [...candidates].sort()) {
       if (reachable.has(f)) continue;
+      unreferencedFiles.push(f);
+      if (opts.deleteFiles === false) continue;
       await this.storage.delete(f);
       deletedFiles.push(f);
     }
-    return { expiredSnapshots: expired.map((s) => s['snapshot-id']), deletedFiles };
+    return { expiredSnapshots: expired.map((s) => s['snapshot-id']), deletedFiles, unreferencedFiles };
+  }
+
+  /**
+   * Compaction: rewrite small data files into larger ones, partition by partition, as one
+   * `replace` snapshot (the table's rows do not change, only the files that hold them).
+   * A partition is rewritten when it has at least `minInputFiles` files smaller than
+   * `targetFileSizeBytes`, or any delete file (its deletes are applied and the delete files
+   * removed too). Old files stay for older snapshots until those expire. Returns null (no
+   * snapshot) when nothing qualifies.
+   */
+  async rewriteDataFiles(opts: { targetFileSizeBytes?: number; minInputFiles?: number } = {}): Promise<RewriteResult | null> {
+    const target = opts.targetFileSizeBytes ?? Number(this.metadata.properties['write.target-file-size-bytes'] ?? 134_217_728);
+    const minInput = Math.max(2, opts.minInputFiles ?? 2);
+    let result: RewriteResult | null = null;
+    const snapshot = await this.commitChange(async (env) => {
+      const snap = this.currentSnapshot();
+      if (!snap) return null;
+      const schema = this.schema();
+      const spec = this.spec();
+      const live = await this.liveFiles();
+      // Delete files by the manifest they are listed in (they leave with their data files).
+      const deleteFiles = new Map<string, LiveFile>();
+      for (const mf of await snapshotManifests(this, snap)) {
+        if (mf.content !== 1) continue;
+        const { entries } = await manifestEntries(this, mf, snap);
+        for (const e of entries) if (e.status !== EntryStatus.DELETED) deleteFiles.set(e.dataFile.filePath, { file: e.dataFile, manifestPath: mf.manifestPath });
+      }
+      const groups = new Map<string, typeof live>();
+      for (const lf of live) {
+        const key = `${lf.task.specId}|${JSON.stringify(lf.task.file.partition, (_k, v) => (typeof v === 'bigint' ? String(v) : v instanceof Uint8Array ? [...v] : v))}`;
+        const g = groups.get(key) ?? [];
+        g.push(lf);
+        groups.set(key, g);
+      }
+      const removed: LiveFile[] = [];
+      const removedDeletes = new Set<string>();
+      const parts: arrow.Table[] = [];
+      let rewrittenGroups = 0;
+      for (const g of groups.values()) {
+        const small = g.filter((lf) => Number(lf.task.file.fileSizeInBytes) < target);
+        const hasDeletes = g.some((lf) => lf.task.deletes.length > 0);
+        const chosen = hasDeletes ? g : small;
+        if (!hasDeletes && chosen.length < minInput) continue;
+        rewrittenGroups++;
+        for (const lf of chosen) {
+          // The rows as readers see them (deletes applied), in the current schema.
+          parts.push(await readTask(this, lf.task, schema));
+          removed.push({ file: lf.task.file, manifestPath: lf.manifestPath });
+          for (const d of lf.task.deletes) removedDeletes.add(d.file.filePath);
+        }
+      }
+      if (!removed.length) return null;
+      for (const p of removedDeletes) { const d = deleteFiles.get(p); if (d) removed.push(d); }
+      const rows = concatTables(parts[0].schema, parts);
+      // writeDataFiles writes one file per partition of the default spec.
+      const added = rows.numRows ? await writeDataFiles(this, env, rows, schema, spec) : [];
+      const dataRemoved = removed.filter((r) => !removedDeletes.has(r.file.filePath));
+      result = {
+        rewrittenDataFiles: dataRemoved.length,
+        addedDataFiles: added.length,
+        removedDeleteFiles: removed.length - dataRemoved.length,
+        rewrittenBytes: dataRemoved.reduce((a, r) => a + Number(r.file.fileSizeInBytes), 0),
+        partitions: rewrittenGroups,
+        snapshotId: null,
+      };
+      return { operation: 'replace', added, removed, consolidateRemoved: true };
+    });
+    if (result && snapshot) (result as RewriteResult).snapshotId = snapshot['snapshot-id'];
+    return snapshot ? result : null;
   }
 
   /** The current metadata as the JSON text that is stored. */

@@ -383,6 +383,12 @@ export interface SnapshotChange {
   addedDeletes?: { file: DataFile; specId: number }[];
   /** Extra summary properties. */
   summary?: Record<string, string>;
+  /**
+   * Compaction (`replace`): record every removed file's DELETED entry in one new manifest
+   * per spec instead of rewriting each parent manifest, and leave out parent manifests that
+   * no longer list a live file. The snapshot then reads few manifests.
+   */
+  consolidateRemoved?: boolean;
 }
 
 export interface CommitResult {
@@ -463,23 +469,46 @@ export async function produceSnapshot(ctx: TableContext, env: WriterEnv, change:
   for (const [specId, files] of deletesBySpec) {
     manifests.push(await newManifest(specById(base, specId), files.map((f) => ({ status: EntryStatus.ADDED, snapshotId, sequenceNumber: null, fileSequenceNumber: null, dataFile: f })), ManifestContent.DELETES));
   }
-  let deletedFiles = 0n, deletedRecords = 0n, removedSize = 0n;
+  let deletedFiles = 0n, deletedRecords = 0n, removedSize = 0n, removedDeleteFiles = 0n;
+  const consolidated = new Map<string, { specId: number; content: number; entries: ManifestEntry[] }>();
   for (const mf of parentManifests) {
     const removed = removedByManifest.get(mf.manifestPath);
-    if (!removed) { manifests.push(mf); continue; }
+    if (!removed) {
+      // A compaction also drops manifests left with no live file (only DELETED entries).
+      if (change.consolidateRemoved && mf.addedFilesCount + mf.existingFilesCount === 0) continue;
+      manifests.push(mf);
+      continue;
+    }
     const { specId, entries } = await manifestEntries(ctx, mf, parent);
+    // In entry order: DELETED entries stay where the file was listed (unless consolidated).
+    const inOrder: ManifestEntry[] = [];
     const rewritten: ManifestEntry[] = [];
+    const gone: ManifestEntry[] = [];
     for (const e of entries) {
       if (e.status === EntryStatus.DELETED) continue;
       if (removed.has(e.dataFile.filePath)) {
-        deletedFiles++; deletedRecords += e.dataFile.recordCount; removedSize += e.dataFile.fileSizeInBytes;
-        rewritten.push({ ...e, status: EntryStatus.DELETED, snapshotId });
+        if (mf.content === ManifestContent.DATA) { deletedFiles++; deletedRecords += e.dataFile.recordCount; } else removedDeleteFiles++;
+        removedSize += e.dataFile.fileSizeInBytes;
+        const d = { ...e, status: EntryStatus.DELETED, snapshotId };
+        gone.push(d);
+        inOrder.push(d);
       } else {
-        rewritten.push({ ...e, status: EntryStatus.EXISTING });
+        const x = { ...e, status: EntryStatus.EXISTING };
+        rewritten.push(x);
+        inOrder.push(x);
       }
     }
-    manifests.push(await newManifest(specById(base, specId), rewritten, mf.content));
+    if (change.consolidateRemoved) {
+      const key = `${specId}:${mf.content}`;
+      const c = consolidated.get(key) ?? { specId, content: mf.content, entries: [] };
+      c.entries.push(...gone);
+      consolidated.set(key, c);
+      if (rewritten.length) manifests.push(await newManifest(specById(base, specId), rewritten, mf.content));
+    } else {
+      manifests.push(await newManifest(specById(base, specId), inOrder, mf.content));
+    }
   }
+  for (const c of consolidated.values()) if (c.entries.length) manifests.push(await newManifest(specById(base, c.specId), c.entries, c.content));
   // Manifest merging (as Java's `commit.manifest-merge.enabled`): once a spec has many small
   // manifests, fold the older ones into one so planning reads few files.
   const minToMerge = Number(base.properties['commit.manifest.min-count-to-merge'] ?? 100);
@@ -520,6 +549,7 @@ export async function produceSnapshot(ctx: TableContext, env: WriterEnv, change:
     'added-records': String(addedRecords),
     'added-files-size': String(addedSize),
     ...(deletedFiles ? { 'deleted-data-files': String(deletedFiles), 'deleted-records': String(deletedRecords), 'removed-files-size': String(removedSize) } : {}),
+    ...(removedDeleteFiles ? { 'removed-delete-files': String(removedDeleteFiles), 'removed-position-delete-files': String(removedDeleteFiles) } : {}),
     'changed-partition-count': String(partitions.size),
     'total-records': String(sum(data, (m) => m.addedRowsCount + m.existingRowsCount)),
     'total-files-size': String(prevSize + addedSize - removedSize),

@@ -10,6 +10,8 @@ import { parseArgs, flag, flags, has, type ParsedArgs } from './args.ts';
 import * as arrow from 'apache-arrow';
 import { arrowToRows } from '../util/arrow.ts';
 import { dayRange } from '../util/dates.ts';
+import type { TableLayout } from '../lakehouse/port.ts';
+import { SCALE_FROM, recordScaleRun, runScaleInProcess, splitDays } from '../orchestrate/scale.ts';
 import { parseAlertRules, runAlerts, formatEvaluation, ALERTS_FILE } from '../observe/alerts.ts';
 import { visibleRuns, logClock } from '../observe/run-log.ts';
 import type { Warehouse } from '../../lakehouse/warehouse.ts';
@@ -43,6 +45,11 @@ Assets and runs
   alerts [--at TIME]                     evaluate the rules in alerts.yml at TIME (default: the newest run's time)
   compile MODEL [--partition DAY]        the SQL a dbt model runs
   plugins                                registered source, quality and transform plugins
+
+Scaling and table maintenance (Part 12)
+  scale [--days N] [--workers N]         backfill N days of 2025 cut into slices, one per worker; records the timing
+  compact TABLE [--ref REF] [--min-input-files N]   rewrite small data files into one per partition (a replace snapshot)
+  expire TABLE --older-than TIME [--retain-last N] [--ref REF]   drop old snapshots from the table's metadata
 
 Lakehouse
   tables [--ref REF] | snapshots TABLE [--ref REF] | sql "QUERY" [--ref REF] [--json]
@@ -96,6 +103,50 @@ function printRun(r: RunRecord, io: CliIo): number {
   return 1;
 }
 
+const layoutLine = (l: TableLayout) => `${l.dataFiles} data file(s), ${l.deleteFiles} delete file(s), ${l.manifests} manifest(s), ${l.snapshots} snapshot(s), ${l.records} rows`;
+
+/** `scale`: the Part 12 backfill, cut into one slice per worker, timed and recorded. */
+async function scaleCommand(args: ParsedArgs, lake: Lakehouse, io: CliIo): Promise<number> {
+  const days = Number(flag(args, 'days') ?? 14);
+  const workers = Number(flag(args, 'workers') ?? 1);
+  const slices = splitDays(SCALE_FROM, days, workers);
+  io.out(`Backfilling ${days} day(s) from ${SCALE_FROM} in ${slices.length} slice(s): ${slices.map((s) => `worker ${s.worker} ${s.from}..${s.to}`).join(', ')}`);
+  io.out('Here the slices share one thread (one after another); the Scale pane runs them in parallel Web Workers.');
+  const rec = await runScaleInProcess(days, workers);
+  for (const s of rec.slices) io.out(`  worker ${s.worker}: ${s.days} day(s), ${s.rows} rows, ${s.snapshots} commits, ${s.ms} ms`);
+  const path = await recordScaleRun(lake.storage, rec);
+  io.out(`Wall time ${rec.wallMs} ms, worker time ${rec.workerMs} ms, ${rec.rows} rows. Recorded in ${path}.`);
+  return 0;
+}
+
+/** `compact TABLE` and `expire TABLE --older-than TIME`: table maintenance on one branch. */
+async function maintenanceCommand(cmd: 'compact' | 'expire', table: string | undefined, ref: string, args: ParsedArgs, lake: Lakehouse, io: CliIo): Promise<number> {
+  if (!table) { io.err(`${cmd} needs a table, e.g. ${cmd} raw.glucose_entries${cmd === 'expire' ? ' --older-than 2025-02-01T00:00:00Z' : ''}`); return 2; }
+  if (!lake.compact || !lake.expire) { io.err('This warehouse has no Iceberg files to maintain.'); return 1; }
+  if (!(await lake.tableExists(ref, table))) { io.err(`There is no table ${table} on ${ref}; list them with: tables --ref ${ref}`); return 1; }
+  if (cmd === 'compact') {
+    const min = flag(args, 'min-input-files');
+    const r = await lake.compact(ref, table, { minInputFiles: min ? Number(min) : undefined });
+    io.out(`Before: ${layoutLine(r.before)}`);
+    if (!r.snapshotId) { io.out('Nothing to compact: no partition has enough small files. No snapshot written.'); return 0; }
+    io.out(`Rewrote ${r.rewrittenFiles} data file(s) into ${r.addedFiles}: replace snapshot ${r.snapshotId} on ${ref}.`);
+    io.out(`After:  ${layoutLine(r.after)}`);
+    io.out('The old files stay: earlier snapshots (and other branches and tags) still read them until those snapshots expire.');
+    return 0;
+  }
+  const olderThan = flag(args, 'older-than');
+  const ms = olderThan ? Date.parse(olderThan) : NaN;
+  if (!olderThan || !Number.isFinite(ms)) { io.err(`expire needs --older-than TIME, written like 2025-02-01T00:00:00Z${olderThan ? ` (got "${olderThan}")` : ''}.`); return 2; }
+  const retain = Number(flag(args, 'retain-last') ?? 1);
+  if (!Number.isInteger(retain) || retain < 1) { io.err('--retain-last takes a whole number of at least 1 (the current snapshot always stays).'); return 2; }
+  const r = await lake.expire(ref, table, { olderThanMs: ms, retainLast: retain });
+  io.out(`Before: ${layoutLine(r.before)}`);
+  io.out(`Expired ${r.expired} snapshot(s) of ${table} on ${ref} older than ${new Date(ms).toISOString()} (kept at least the newest ${retain}).`);
+  io.out(`After:  ${layoutLine(r.after)}`);
+  if (r.unreferencedFiles) io.out(`${r.unreferencedFiles} file(s) are no longer reachable from ${ref}'s table metadata. They stay on storage: tags, other branches and older catalog commits may still read them. With Nessie, its garbage collector deletes only files that no reference reaches.`);
+  return 0;
+}
+
 /** Run one command; any error becomes one paragraph on `err` and exit code 1. */
 export async function runCommand(argv: string[], wiring: CliWiring, io: CliIo): Promise<number> {
   try {
@@ -111,7 +162,7 @@ async function dispatch(argv: string[], wiring: CliWiring, io: CliIo): Promise<n
   const args = parseArgs(argv);
   const [cmd, ...rest] = args.positional;
   if (!cmd || has(args, 'help') || cmd === 'help') { USAGE.split('\n').forEach((l) => io.out(l)); return cmd ? 0 : 2; }
-  const known = new Set(['assets', 'materialize', 'backfill', 'check', 'checks', 'publish', 'psql', 'runs', 'logs', 'lineage', 'compile', 'plugins', 'alerts', 'tables', 'snapshots', 'sql', 'branch', 'tag', 'merge']);
+  const known = new Set(['assets', 'materialize', 'backfill', 'check', 'checks', 'publish', 'psql', 'runs', 'logs', 'lineage', 'compile', 'plugins', 'alerts', 'tables', 'snapshots', 'sql', 'branch', 'tag', 'merge', 'scale', 'compact', 'expire']);
   if (!known.has(cmd)) {
     const code = await wiring.passThrough?.(argv, io);
     if (code != null) return code;
@@ -214,6 +265,9 @@ async function dispatch(argv: string[], wiring: CliWiring, io: CliIo): Promise<n
         for (const p of pipeline.registry.list()) io.out(`${p.type.padEnd(10)} ${p.metadata.name.padEnd(18)} ${p.metadata.version.padEnd(7)} ${p.metadata.description}`);
         return 0;
       }
+      case 'scale': return await scaleCommand(args, lake, io);
+      case 'compact':
+      case 'expire': return await maintenanceCommand(cmd, rest[0], ref, args, lake, io);
       case 'tables': { for (const t of await lake.listTables(ref)) io.out(t); return 0; }
       case 'snapshots': {
         if (!rest[0]) { io.err('snapshots needs a table, e.g. snapshots raw.glucose_entries'); return 2; }

@@ -31,6 +31,33 @@ export interface SnapshotInfo {
 
 export interface RefInfo { name: string; type: 'branch' | 'tag'; hash: string }
 
+/** A table's physical shape at the head of a branch: what maintenance changes. */
+export interface TableLayout {
+  dataFiles: number;
+  deleteFiles: number;
+  manifests: number;
+  snapshots: number;
+  records: number;
+  bytes: number;
+}
+
+export interface CompactOutcome {
+  before: TableLayout;
+  after: TableLayout;
+  /** The `replace` snapshot; null when no partition had enough small files to rewrite. */
+  snapshotId: string | null;
+  rewrittenFiles: number;
+  addedFiles: number;
+}
+
+export interface ExpireOutcome {
+  before: TableLayout;
+  after: TableLayout;
+  expired: number;
+  /** Files only the expired snapshots reached; left on storage for a garbage collector. */
+  unreferencedFiles: number;
+}
+
 export interface Lakehouse {
   readonly storage: Storage;
   /** SQL over the tables as they are on `ref`; the result as Arrow. */
@@ -50,5 +77,9 @@ export interface Lakehouse {
   /** Merge `from` into `into`; throws with the conflicting tables when both changed them. */
   mergeBranch(from: string, into: string, message: string): Promise<void>;
   refHash(ref: string): Promise<string>;
+  /** Table maintenance (optional: the stand-in lakehouse has no files to maintain). */
+  layout?(ref: string, table: string): Promise<TableLayout>;
+  compact?(ref: string, table: string, opts: { minInputFiles?: number; targetFileSizeBytes?: number }): Promise<CompactOutcome>;
+  expire?(ref: string, table: string, opts: { olderThanMs: number; retainLast?: number }): Promise<ExpireOutcome>;
   close(): Promise<void>;
 }

@@ -7,7 +7,8 @@
  */
 import type * as arrow from 'apache-arrow';
 import type { Warehouse } from '../../lakehouse/warehouse.ts';
-import type { Lakehouse, RefInfo, SnapshotInfo, WriteOutcome } from './port.ts';
+import type { CompactOutcome, ExpireOutcome, Lakehouse, RefInfo, SnapshotInfo, TableLayout, WriteOutcome } from './port.ts';
+import type { Table } from '../../lakehouse/iceberg/table.ts';
 import type { ColumnDef } from '../util/arrow.ts';
 import type { Storage } from '../../lakehouse/storage/storage.ts';
 import { isNull, notNull, or } from '../../lakehouse/iceberg/filter.ts';
@@ -98,5 +99,40 @@ export class WarehouseLakehouse implements Lakehouse {
     if (!r) throw new Error(`No branch or tag named "${ref}".`);
     return r.hash;
   }
+  async layout(ref: string, table: string): Promise<TableLayout> {
+    return layoutOf(await this.warehouse.table(table, ref));
+  }
+
+  async compact(ref: string, table: string, opts: { minInputFiles?: number; targetFileSizeBytes?: number } = {}): Promise<CompactOutcome> {
+    const t = await this.warehouse.table(table, { ref, message: `${table}: compaction (rewrite data files)` });
+    const before = await layoutOf(t);
+    const r = await t.rewriteDataFiles(opts);
+    return { before, after: await layoutOf(t), snapshotId: r?.snapshotId != null ? String(r.snapshotId) : null, rewrittenFiles: r?.rewrittenDataFiles ?? 0, addedFiles: r?.addedDataFiles ?? 0 };
+  }
+
+  async expire(ref: string, table: string, opts: { olderThanMs: number; retainLast?: number }): Promise<ExpireOutcome> {
+    const t = await this.warehouse.table(table, { ref, message: `${table}: expire snapshots older than ${new Date(opts.olderThanMs).toISOString()}` });
+    const before = await layoutOf(t);
+    // Under a catalog with branches and tags, other references may still read the files:
+    // only the table metadata on this branch changes (a garbage collector removes files).
+    const r = await t.expireSnapshots({ olderThanMs: opts.olderThanMs, retainLast: opts.retainLast ?? 1, deleteFiles: false });
+    return { before, after: await layoutOf(t), expired: r.expiredSnapshots.length, unreferencedFiles: r.unreferencedFiles.length };
+  }
+
   async close(): Promise<void> { await this.warehouse.close(); }
+}
+
+/** Files, manifests and snapshots of a table's current state. */
+async function layoutOf(t: Table): Promise<TableLayout> {
+  const files = await t.metadataTable('files');
+  const manifests = t.currentSnapshot() ? await t.metadataTable('manifests') : [];
+  const data = files.filter((f) => f.content === 0);
+  return {
+    dataFiles: data.length,
+    deleteFiles: files.length - data.length,
+    manifests: manifests.length,
+    snapshots: t.snapshots().length,
+    records: data.reduce((a, f) => a + Number(f.record_count), 0),
+    bytes: files.reduce((a, f) => a + Number(f.file_size_in_bytes), 0),
+  };
 }
