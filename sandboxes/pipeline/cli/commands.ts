@@ -12,6 +12,7 @@ import { arrowToRows } from '../util/arrow.ts';
 import { dayRange } from '../util/dates.ts';
 import type { TableLayout } from '../lakehouse/port.ts';
 import { SCALE_FROM, recordScaleRun, runScaleInProcess, splitDays } from '../orchestrate/scale.ts';
+import { automationOf, parseCron, nextTick, tick } from '../orchestrate/automation.ts';
 import { parseAlertRules, runAlerts, formatEvaluation, ALERTS_FILE } from '../observe/alerts.ts';
 import { visibleRuns, logClock } from '../observe/run-log.ts';
 import type { Warehouse } from '../../lakehouse/warehouse.ts';
@@ -43,6 +44,9 @@ Assets and runs
   logs RUN                               every event of a run
   lineage [--format json|mermaid]        the lineage graph as data
   alerts [--at TIME]                     evaluate the rules in alerts.yml at TIME (default: the newest run's time)
+  schedules                              the schedule and the automation conditions, with their next ticks
+  sensors                                the sensors and what they watch
+  tick [--as-of TIME] [--dry-run]        one evaluation of the daemon at TIME: launch what is due
   compile MODEL [--partition DAY]        the SQL a dbt model runs
   plugins                                registered source, quality and transform plugins
 
@@ -70,7 +74,7 @@ function table(rows: Record<string, unknown>[]): string[] {
 }
 
 function summary(r: RunRecord): string {
-  return `${r.runId}  ${r.kind.padEnd(11)} ${r.status.padEnd(7)} ${new Date(r.startedAt).toISOString().slice(0, 19)}Z  ${String(r.ms ?? '').padStart(6)} ms  ${r.partitions.length > 1 ? `${r.partitions[0]}..${r.partitions.at(-1)}` : r.partitions[0] ?? '-'}  ${r.selection.join(',')}`;
+  return `${r.runId}  ${r.kind.padEnd(11)} ${r.status.padEnd(7)} ${new Date(r.startedAt).toISOString().slice(0, 19)}Z  ${String(r.ms ?? '').padStart(6)} ms  ${r.partitions.length > 1 ? `${r.partitions[0]}..${r.partitions.at(-1)}` : r.partitions[0] ?? '-'}  ${r.selection.join(',')}${r.tags?.trigger ? `  [${r.tags.trigger}]` : ''}`;
 }
 
 function dryRun(plan: { assets: string[]; partitions: string[]; checks: string[] }, io: CliIo): number {
@@ -162,7 +166,7 @@ async function dispatch(argv: string[], wiring: CliWiring, io: CliIo): Promise<n
   const args = parseArgs(argv);
   const [cmd, ...rest] = args.positional;
   if (!cmd || has(args, 'help') || cmd === 'help') { USAGE.split('\n').forEach((l) => io.out(l)); return cmd ? 0 : 2; }
-  const known = new Set(['assets', 'materialize', 'backfill', 'check', 'checks', 'publish', 'psql', 'runs', 'logs', 'lineage', 'compile', 'plugins', 'alerts', 'tables', 'snapshots', 'sql', 'branch', 'tag', 'merge', 'scale', 'compact', 'expire']);
+  const known = new Set(['assets', 'materialize', 'backfill', 'check', 'checks', 'publish', 'psql', 'runs', 'logs', 'lineage', 'compile', 'plugins', 'alerts', 'schedules', 'sensors', 'tick', 'tables', 'snapshots', 'sql', 'branch', 'tag', 'merge', 'scale', 'compact', 'expire']);
   if (!known.has(cmd)) {
     const code = await wiring.passThrough?.(argv, io);
     if (code != null) return code;
@@ -241,6 +245,53 @@ async function dispatch(argv: string[], wiring: CliWiring, io: CliIo): Promise<n
           for (const e of g.edges) io.out(`  ${id(e.from)} --> ${id(e.to)}`);
         } else io.out(JSON.stringify(g, null, 2));
         return 0;
+      }
+      case 'alerts': {
+        // Alerting over the run log and the catalog (sandboxes/pipeline/observe/alerts.ts).
+        const warehouse = (lake as { warehouse?: Warehouse }).warehouse;
+        if (!warehouse) { io.err('alerts needs the Iceberg warehouse (this lakehouse has no catalog to read freshness from).'); return 2; }
+        const rules = parseAlertRules(pipeline.definitions.project[ALERTS_FILE]);
+        const runs = await visibleRuns(lake.storage);
+        const given = flag(args, 'at');
+        const at = given ? Date.parse(given) : logClock(runs);
+        if (at === null || Number.isNaN(at)) { io.err(given ? `--at "${given}" is not a time; write it like 2025-01-25T06:00:00Z.` : 'No runs yet, so there is no time to evaluate at: pass --at TIME.'); return 2; }
+        const evaluation = await runAlerts({ rules, runs, warehouse, at });
+        formatEvaluation(evaluation).forEach((l) => io.out(l));
+        if (!given) io.out('(Evaluated at the newest run\'s time; pass --at TIME to evaluate at another moment.)');
+        return 0;
+      }
+      case 'schedules': {
+        const auto = automationOf(pipeline);
+        const now = pipeline.now();
+        const next = (cron: string) => new Date(nextTick(parseCron(cron), now)!).toISOString().replace('.000Z', 'Z');
+        for (const s of auto.schedules) {
+          io.out(`schedule  ${s.name.padEnd(28)} "${s.cron}"  next tick ${next(s.cron)}`);
+          io.out(`          ${s.description}`);
+        }
+        for (const c of auto.conditions) {
+          io.out(`condition ${c.asset.padEnd(28)} on_cron("${c.cron}")  next tick ${next(c.cron)}`);
+          io.out(`          ${c.description}`);
+        }
+        io.out('Evaluate them at a moment with: tick --as-of 2025-01-16T06:00:00Z (add --dry-run to only see what would run).');
+        return 0;
+      }
+      case 'sensors': {
+        for (const s of automationOf(pipeline).sensors) {
+          io.out(`sensor    ${s.name.padEnd(28)} every ${s.intervalSeconds} s`);
+          io.out(`          ${s.description}`);
+        }
+        return 0;
+      }
+      case 'tick': {
+        const at = pipeline.now();
+        io.out(`Tick at ${new Date(at).toISOString().replace('.000Z', 'Z')}${has(args, 'dry-run') ? ' (dry run: nothing is launched)' : ''}`);
+        const outcomes = await tick(pipeline, at, { dryRun: has(args, 'dry-run') });
+        let code = 0;
+        for (const o of outcomes) {
+          io.out(`  ${o.fired ? 'FIRED  ' : 'skipped'} ${o.source}: ${o.reason}`);
+          if (o.run) { if (printRun(o.run, io) !== 0) code = 1; }
+        }
+        return code;
       }
       case 'alerts': {
         // Alerting over the run log and the catalog (sandboxes/pipeline/observe/alerts.ts).

@@ -21,6 +21,8 @@ export interface IngestionAssetDef {
   /** Which column places a row in a daily partition (a timestamp). */
   partitionColumn: string;
   description: string;
+  /** @phlo.ingestion(cron=...): an on_cron automation condition on the asset (see automation.ts). */
+  cron?: string;
 }
 
 export interface CheckDecl { plugin: string; params: Record<string, unknown> }
@@ -82,6 +84,8 @@ export function glucoseDefinitions(o: GlucoseOptions): Definitions {
       mergeStrategy: 'merge',
       partitionColumn: 'date_string',
       description: 'Nightscout CGM entries, one daily partition at a time, merged on _id.',
+      // Phlo's glucose_entries decorator: hourly, at minute 0.
+      cron: '0 */1 * * *',
     }],
     project: o.project,
     sourceAssets: { 'dagster_assets.glucose_entries': 'dlt_glucose_entries' },

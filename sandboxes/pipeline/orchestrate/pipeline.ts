@@ -48,6 +48,8 @@ export interface MaterializeRequest {
   noMerge?: boolean;
   /** Rebuild incremental models from scratch (dbt's --full-refresh), e.g. after editing one. */
   fullRefresh?: boolean;
+  /** Run tags, e.g. what launched the run ({ trigger: 'schedule daily_glucose_pipeline' }). */
+  tags?: Record<string, string>;
 }
 
 export class PipelineError extends Error {
@@ -86,6 +88,11 @@ export class Pipeline {
     });
     this.postgresFactory = o.postgres;
     this.onEvent = o.onEvent;
+  }
+
+  /** The run clock's time now (what `tick` evaluates the automation at). */
+  now(): number {
+    return this.clock();
   }
 
   /** The newest complete day on the run clock (yesterday). */
@@ -166,6 +173,7 @@ export class Pipeline {
     const started = this.timer();
     const log = this.newRun(req.kind ?? 'materialize', selected, partitions);
     const r = log.record;
+    if (req.tags) r.tags = { ...req.tags };
     r.mainBefore = await this.lake.refHash('main');
     log.emit('RUN_START', `${r.kind} of ${selected.join(', ')} for ${partitions.length === 1 ? partitions[0] : `${partitions[0]} .. ${partitions[partitions.length - 1]} (${partitions.length} partitions)`}`);
 

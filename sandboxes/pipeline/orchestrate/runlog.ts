@@ -45,6 +45,8 @@ export interface RunRecord {
   events: RunEvent[];
   checks: CheckResult[];
   materializations: { asset: string; partition: string | null; table: string; snapshotId: string | null; rows: number; inserted: number; updated: number }[];
+  /** Run tags, e.g. the schedule or condition that launched the run (absent for manual runs). */
+  tags?: Record<string, string>;
 }
 
 export const RUNS_DIR = 'pipeline/runs';
