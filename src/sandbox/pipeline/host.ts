@@ -20,6 +20,7 @@ import { splitCommand } from './command-line.ts';
 import { allowArrowNullTests } from './arrow-csp.ts';
 import { learnerProject, learnerSettings } from './learner-files.ts';
 import { projectFiles } from './project-files.ts';
+import { queryPublished, type PgAnswer } from './postgres-query.ts';
 
 // zod compiles fast validators with `new Function`, which our Content-Security-Policy
 // (no 'unsafe-eval') forbids in the page and its workers: use its interpreter instead.
@@ -61,6 +62,15 @@ export class PipelineHost {
       },
     });
     return { pipeline, lake };
+  }
+
+  /**
+   * A query on the marts `publish` wrote to this host's Postgres (the dashboard, postgres
+   * task checks). It never boots Postgres: without a publish there is nothing to read.
+   */
+  async postgres(sql: string): Promise<PgAnswer> {
+    const pg = this.pg ? await this.pg.catch(() => null) : null;
+    return queryPublished(pg, sql);
   }
 
   /** The asset graph for the learner's current files (drawn by the pane). */

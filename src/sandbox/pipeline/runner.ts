@@ -14,6 +14,7 @@ import { ASSET_URLS, warehouseBaseUrl, bootEngine } from '../runtime/session.ts'
 import { OPFS_ROOT } from '../runtime/section-store.ts';
 import type { CommandResult } from './host.ts';
 import type { FromWorker, ToWorker } from './protocol.ts';
+import { NOT_PUBLISHED_MESSAGE, type PgAnswer } from './postgres-query.ts';
 
 /** A learner's command is stopped after this long (a runaway backfill, an endless model). */
 export const COMMAND_TIME_LIMIT_MS = 180_000;
@@ -26,6 +27,8 @@ export interface Runner {
   run(line: string, files: Record<string, string>, io: CliIo, onEvent: (e: RunEvent) => void): Promise<CommandResult>;
   cancel(): void;
   lineage(files: Record<string, string>): Promise<LineageGraph>;
+  /** A Postgres query on the marts `publish` wrote (in the runner's own PGlite). */
+  postgres(sql: string): Promise<PgAnswer>;
 }
 
 export class RunnerStopped extends Error {
@@ -170,6 +173,18 @@ export class WorkerRunner implements Runner {
     if (m.type !== 'lineage' || !m.graph) throw new Error(m.type === 'lineage' && m.error ? m.error : 'no asset graph');
     return m.graph;
   }
+
+  async postgres(sql: string): Promise<PgAnswer> {
+    // No worker, no Postgres: publishing happens in the worker, so nothing is published.
+    if (!this.worker) return { ok: false, notPublished: true, error: NOT_PUBLISHED_MESSAGE };
+    await this.start();
+    const id = ++this.seq;
+    const m = await new Promise<FromWorker>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker!.postMessage({ type: 'postgres', id, sql } satisfies ToWorker);
+    });
+    return m.type === 'postgres' ? m.answer : { ok: false, notPublished: false, error: 'the pipeline worker gave no answer' };
+  }
 }
 
 /** Without OPFS the worker cannot see the page's memory: run in the page instead. */
@@ -195,5 +210,9 @@ export class InPageRunner implements Runner {
   }
   async lineage(files: Record<string, string>): Promise<LineageGraph> {
     return (await this.get()).lineage(files);
+  }
+  async postgres(sql: string): Promise<PgAnswer> {
+    if (!this.host) return { ok: false, notPublished: true, error: NOT_PUBLISHED_MESSAGE };
+    return (await this.get()).postgres(sql);
   }
 }

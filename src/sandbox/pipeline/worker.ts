@@ -63,6 +63,14 @@ async function handle(m: ToWorker): Promise<void> {
     }
     return;
   }
+  if (m.type === 'postgres') {
+    try {
+      post({ type: 'postgres', id: m.id, answer: await h.postgres(m.sql) });
+    } catch (err) {
+      post({ type: 'postgres', id: m.id, answer: { ok: false, notPublished: false, error: (err as Error).message } });
+    }
+    return;
+  }
   if (m.type === 'run') {
     post({ type: 'started', id: m.id });
     const io = { out: (text: string) => post({ type: 'line', id: m.id, stream: 'out', text }), err: (text: string) => post({ type: 'line', id: m.id, stream: 'err', text }) };

@@ -13,7 +13,7 @@
  */
 
 /** The panes a section can show, in the order given. */
-export type PaneKind = 'sql' | 'timeline' | 'branches' | 'explorer' | 'pipeline';
+export type PaneKind = 'sql' | 'timeline' | 'branches' | 'explorer' | 'pipeline' | 'dashboard';
 
 export interface PreparedQuery {
   /** Button label, e.g. "Daily averages". */
@@ -39,7 +39,14 @@ export type TaskCheck =
   /** A table on a ref has at least / exactly this many snapshots. */
   | { kind: 'snapshot-count'; table: string; ref?: string; atLeast?: number; exactly?: number }
   /** The learner's last pipeline run (in the pipeline pane) ended with this status. */
-  | { kind: 'pipeline-run'; status: 'success' | 'failed'; asset?: string; failedCheck?: string };
+  | { kind: 'pipeline-run'; status: 'success' | 'failed'; asset?: string; failedCheck?: string }
+  /**
+   * A Postgres query on the marts the learner published (`publish`): passes like a `sql`
+   * check (first column of the first row true, or with expect "rows", any row). It fails
+   * (not an error) while nothing is published. Needs the 'pipeline' pane: Postgres (PGlite)
+   * lives in the section's pipeline worker.
+   */
+  | { kind: 'postgres'; sql: string; expect?: 'true' | 'rows' };
 
 export interface TaskSolution {
   /** Why this is the answer, in a few sentences. */
@@ -73,6 +80,53 @@ export interface RunForReal {
   urls?: { label: string; url: string }[];
 }
 
+/**
+ * One panel of a dashboard pane: a query and how to draw its result, as a Superset chart
+ * would be drawn from a dataset.
+ *
+ * - engine 'duckdb': the query runs on the learner's lakehouse (Iceberg tables, any
+ *   namespace, DuckDB SQL) at `ref` (default: main). Works in every section.
+ * - engine 'postgres': the query runs in PostgreSQL (PGlite) on the marts the learner
+ *   published with `publish` (schema `marts`, Postgres SQL). The section must show the
+ *   'pipeline' pane, whose worker owns that database; until `publish` has run, the panel
+ *   says "run publish first" instead of drawing.
+ *
+ * Charts:
+ * - 'line': `x` is a date/time (or number) column, `y` a number column; `series` (optional)
+ *   names a column whose values each get their own line (e.g. day_name).
+ * - 'bar': `x` is a category (text or number) column, `y` a number column, bars in the
+ *   query's order.
+ * - 'number': one big number, the first row's `y` column (default: the first column), with
+ *   `unit` after it (e.g. "mg/dL", "%"); `x` (optional) names a column shown under it as
+ *   its context (e.g. the date).
+ * - 'table': the rows as a small table (at most 50 rows shown).
+ * `x` and `y` default to the first column and the first numeric column of the result.
+ */
+export interface DashboardPanel {
+  title: string;
+  engine: 'duckdb' | 'postgres';
+  sql: string;
+  /** duckdb panels only: the branch or tag to read (default main). */
+  ref?: string;
+  chart: 'line' | 'bar' | 'number' | 'table';
+  x?: string;
+  y?: string;
+  /** line charts: a column that splits the rows into one line per value. */
+  series?: string;
+  /** number panels: the unit shown after the value. */
+  unit?: string;
+  /** One sentence under the panel: what it shows and from which table. */
+  explain?: string;
+}
+
+/** The 'dashboard' pane: a titled grid of panels, refreshed together or one at a time. */
+export interface DashboardConfig {
+  title: string;
+  /** One or two sentences above the panels. */
+  intro?: string;
+  panels: DashboardPanel[];
+}
+
 export interface SectionConfig {
   /** Unique id, e.g. "part-03-explore-snapshots"; also the storage namespace of the learner's state. */
   id: string;
@@ -90,4 +144,6 @@ export interface SectionConfig {
   files?: string[];
   tasks: Task[];
   runForReal: RunForReal;
+  /** Required when `panes` includes 'dashboard'. */
+  dashboard?: DashboardConfig;
 }

@@ -3,6 +3,7 @@ import type { SandboxSession } from '../runtime/session.ts';
 import type { SectionConfig } from '../sections/types.ts';
 import type { ResultData } from './grid.ts';
 import type { RunSummary } from '../pipeline/run-summary.ts';
+import type { PgAnswer } from '../pipeline/postgres-query.ts';
 
 export type { RunSummary };
 
@@ -19,6 +20,11 @@ export interface PaneContext {
   /** The last result the console produced (for "same-result" tasks). */
   lastResult: { sql: string; data: ResultData } | null;
   lastRun: RunSummary | null;
+  /**
+   * A Postgres query on the marts the learner published, answered by the pipeline pane's
+   * runner (its worker owns PGlite). Undefined when the section has no pipeline pane.
+   */
+  postgres?: (sql: string) => Promise<PgAnswer>;
   /** Announce something to screen readers. */
   announce(text: string): void;
   /** Listen to section events: 'ref', 'result', 'run', 'changed'. */

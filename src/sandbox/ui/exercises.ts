@@ -53,6 +53,15 @@ export async function checkTask(ctx: PaneContext, check: TaskCheck): Promise<Out
     }
     case 'pipeline-run':
       return judgeRun(ctx.lastRun, check);
+    case 'postgres': {
+      if (!ctx.postgres) return { passed: false, detail: 'this section has no pipeline pane, so no Postgres to check' };
+      const answer = await ctx.postgres(check.sql);
+      if (!answer.ok) return { passed: false, detail: answer.notPublished ? 'nothing published to Postgres yet: run publish' : answer.error };
+      const rows = answer.result.rows;
+      if (check.expect === 'rows') return { passed: rows.length > 0, detail: `${rows.length} row(s) in Postgres` };
+      const v = rows[0]?.[0];
+      return { passed: v === true || v === 'true' || v === 1, detail: `the Postgres check query returned ${JSON.stringify(v ?? null)}` };
+    }
   }
 }
 

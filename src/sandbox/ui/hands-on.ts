@@ -18,6 +18,7 @@ import { TimelinePane } from './timeline.ts';
 import { BranchesPane } from './branches.ts';
 import { ExplorerPane } from './explorer.ts';
 import { PipelinePane } from './pipeline-pane.ts';
+import { DashboardPane } from './dashboard.ts';
 import { Exercises } from './exercises.ts';
 
 const PANE_LABELS: Record<PaneKind, string> = {
@@ -26,6 +27,7 @@ const PANE_LABELS: Record<PaneKind, string> = {
   branches: 'Branches',
   explorer: 'Iceberg explorer',
   pipeline: 'Pipeline',
+  dashboard: 'Dashboard',
 };
 
 const engines = new WeakMap<HTMLElement, Promise<SqlEngine>>();
@@ -205,6 +207,9 @@ function render(root: HTMLElement, stage: HTMLElement, session: SandboxSession):
         break;
       case 'pipeline':
         content = new PipelinePane(ctx).el;
+        break;
+      case 'dashboard':
+        content = new DashboardPane(ctx).el;
         break;
     }
     panel.appendChild(content);

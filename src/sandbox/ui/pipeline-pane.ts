@@ -18,6 +18,7 @@ import { originalFile } from '../pipeline/project-files.ts';
 import { WorkerRunner, InPageRunner, RunnerStopped, type Runner } from '../pipeline/runner.ts';
 import { detectWebContainer } from '../pipeline/webcontainer.ts';
 import { summarizeRun } from '../pipeline/run-summary.ts';
+import { NOT_PUBLISHED_MESSAGE } from '../pipeline/postgres-query.ts';
 import type { LineageGraph } from '../../../sandboxes/pipeline/orchestrate/graph.ts';
 import type { RunEvent } from '../../../sandboxes/pipeline/orchestrate/runlog.ts';
 
@@ -100,6 +101,9 @@ export class PipelinePane {
       this.graphEl,
     );
     ctx.on('pane', (k) => k === 'pipeline' && void this.startOnce());
+    // The dashboard and postgres task checks read the marts through this pane's runner: its
+    // worker owns the Postgres that publish writes. No runner yet means nothing published.
+    ctx.postgres = (sql) => (this.runner ? this.runner.postgres(sql) : Promise.resolve({ ok: false, notPublished: true, error: NOT_PUBLISHED_MESSAGE }));
     ctx.on('pipeline-files', (d) => {
       const { files, done } = d as { files: Record<string, string>; done: () => void };
       void this.applyFiles(files).finally(done);

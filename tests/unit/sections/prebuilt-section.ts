@@ -31,6 +31,7 @@ import { learnerPlugins } from '../../../src/sandbox/pipeline/learner-files.ts';
 import { SHIPPED_PLUGIN_FILES, isPluginFile } from '../../../src/sandbox/pipeline/learner-plugins.ts';
 import { nodePluginApi } from '../../../sandboxes/pipeline/cli/node-wiring.ts';
 import { summarizeRun, judgeRun, type RunSummary } from '../../../src/sandbox/pipeline/run-summary.ts';
+import { queryPublished } from '../../../src/sandbox/pipeline/postgres-query.ts';
 
 /** Node's stand-in for the browser's blob-URL import of the learner's transpiled TypeScript. */
 const dataUrlImport = (js: string) => import(`data:text/javascript,${encodeURIComponent(js)}`);
@@ -220,6 +221,14 @@ export function sectionHarness({ section, tmpPrefix, phloPathsOk, forbiddenComma
         });
       case 'pipeline-run':
         return judgeRun(lastRun, check).passed;
+      case 'postgres': {
+        // The marts the terminal's publish wrote, read with the browser's own code (postgres-query.ts).
+        const published = await queryPublished(pg ? await pg : null, check.sql);
+        if (!published.ok) return false;
+        if (check.expect === 'rows') return published.result.rows.length > 0;
+        const v = published.result.rows[0]?.[0];
+        return v === true || v === 'true' || v === 1;
+      }
       case 'scale-runs':
         return scaleRunsCover(await readScaleRuns(lake.storage), check.workers, check.minDays).passed;
     }
