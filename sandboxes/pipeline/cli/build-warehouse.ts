@@ -13,6 +13,7 @@
  *                         stopped by the range check (a failing sensor): main keeps neither
  *   part-04-branches      a `dev` branch, and an audited run for 2025-01-23 .. 2025-01-25
  *                         left unmerged on its run branch (an audit in progress)
+ *   part-13-plugins       the example GitHub plugin module's assets run for 2025-01-01
  *
  * Run logs of every run are in pipeline/runs/, and _index.json lists every file for the
  * read-only HTTP storage.
@@ -31,6 +32,10 @@ import { Pipeline } from '../orchestrate/pipeline.ts';
 import type { RunRecord } from '../orchestrate/runlog.ts';
 import { hashString } from '../util/prng.ts';
 import { addDays, dayRange } from '../util/dates.ts';
+import { readFileSync } from 'node:fs';
+import { createDefaultRegistry } from '../plugins/builtin.ts';
+import { createPluginApi, resolvePluginModule, applyPluginModules } from '../plugins/api.ts';
+import * as githubModule from '../plugins/examples/github-module.ts';
 
 export interface Checkpoint {
   name: string;
@@ -130,6 +135,22 @@ export async function buildWarehouse(outDir: string | Storage, options: { seed?:
   now += 60_000;
   await run(pipeline.materialize({ select: noPublish, partitions: dayRange('2025-01-23', '2025-01-25'), noMerge: true }), 'SUCCESS');
   await checkpoint('part-04-branches', 'A dev branch, and a run for 2025-01-23 .. 2025-01-25 audited on its branch but not yet merged into main.');
+
+  // Part 13: the example plugin module registered the way Phlo registers an installed plugin
+  // package, and its assets run for 2025-01-01 (raw.github_events, silver.fct_github_daily_activity).
+  {
+    const registry = createDefaultRegistry();
+    const api = createPluginApi({ githubEvents: JSON.parse(readFileSync(new URL('../plugins/examples/github-events.sample.json', import.meta.url), 'utf8')) });
+    const definitions = applyPluginModules(registry, glucoseDefinitions({ project: readProjectFiles(GLUCOSE_PROJECT_DIR), seed, badDays: { ...BAD_DAYS } }), [resolvePluginModule(githubModule, 'plugins/examples/github-module.ts', api)]);
+    let pluginRuns = 0;
+    const withPlugin = new Pipeline({
+      lake, registry, definitions, clock: () => now, timer: () => (tick += 7),
+      ids: () => { pluginRuns++; return hashString(`${seed}|plugin-run|${pluginRuns}`).toString(16).padStart(8, '0') + hashString(`${seed}|plugin-run2|${pluginRuns}`).toString(16).padStart(8, '0'); },
+    });
+    now = Date.parse('2025-01-26T07:00:00Z');
+    await run(withPlugin.materialize({ select: ['dlt_github_events', 'fct_github_daily_activity'], partitions: ['2025-01-01'] }), 'SUCCESS');
+  }
+  await checkpoint('part-13-plugins', 'The example GitHub plugin module registered; its events of 2025-01-01 are in raw.github_events and counted in silver.fct_github_daily_activity.');
 
   const manifest = {
     seed,

@@ -10,7 +10,7 @@ import { openNodeLakehouse } from '../lakehouse/open-node.ts';
 import { readProjectFiles, GLUCOSE_PROJECT_DIR } from '../transform/load-dir.ts';
 import { glucoseDefinitions, type Definitions } from '../orchestrate/definitions.ts';
 import { createDefaultRegistry } from '../plugins/builtin.ts';
-import type { Plugin } from '../plugins/types.ts';
+import { createPluginApi, resolvePluginModule, applyPluginModules, type PluginApi, type PluginModule } from '../plugins/api.ts';
 import { Pipeline } from '../orchestrate/pipeline.ts';
 import { openPostgres, type PostgresLike } from '../publish/postgres.ts';
 import { clockFromArgs, flag, flags, type ParsedArgs } from './args.ts';
@@ -53,23 +53,30 @@ function sourceFile(path: string | undefined): { name: string; text: string } | 
 }
 
 
-/** A module named by --plugin: `plugins` (or a default export) to register, and an optional `extend(definitions)`. */
-export interface PluginModule { plugins?: Plugin[]; default?: Plugin | Plugin[]; extend?: (d: Definitions) => Definitions }
+/** A module named by --plugin, with the path it was given (see plugins/api.ts for the shapes it may export). */
+export type { PluginModule };
+export type NamedPluginModule = PluginModule & { origin?: string };
 
-export async function loadPluginModules(paths: string[]): Promise<PluginModule[]> {
-  const out: PluginModule[] = [];
+/** The helpers a plugin module's default function receives; sample data read from disk. */
+export function nodePluginApi(): PluginApi {
+  const sample = new URL('../plugins/examples/github-events.sample.json', import.meta.url);
+  return createPluginApi({ githubEvents: JSON.parse(readFileSync(sample, 'utf8')) });
+}
+
+export async function loadPluginModules(paths: string[]): Promise<NamedPluginModule[]> {
+  const out: NamedPluginModule[] = [];
   for (const p of paths) {
     const file = resolve(p);
-    if (!existsSync(file)) throw new Error(`--plugin ${p}: no such file. Give the path of a .ts module that exports \`plugins\` (and optionally \`extend\`).`);
+    if (!existsSync(file)) throw new Error(`--plugin ${p}: no such file. Give the path of a .ts module that exports a default function (phlo) => ({ plugins, extend }), or \`plugins\` (and optionally \`extend\`).`);
     const mod = (await import(pathToFileURL(file).href)) as PluginModule;
-    if (!mod.plugins && !mod.default && !mod.extend) throw new Error(`--plugin ${p}: the module exports neither \`plugins\`, a default plugin, nor \`extend\`.`);
-    out.push(mod);
+    if (!mod.plugins && !mod.default && !mod.extend) throw new Error(`--plugin ${p}: the module exports neither a default function, \`plugins\`, a default plugin, nor \`extend\`.`);
+    out.push({ ...mod, origin: p });
   }
   return out;
 }
 
 /** The glucose pipeline as the flags describe it (seed, bad days, clock, plugin modules). */
-export function pipelineFromArgs(lake: Lakehouse, args: ParsedArgs, extra: { postgres?: () => Promise<PostgresLike>; onEvent?: (e: RunEvent, run: RunRecord) => void; modules?: PluginModule[] } = {}): Pipeline {
+export function pipelineFromArgs(lake: Lakehouse, args: ParsedArgs, extra: { postgres?: () => Promise<PostgresLike>; onEvent?: (e: RunEvent, run: RunRecord) => void; modules?: NamedPluginModule[] } = {}): Pipeline {
   const registry = createDefaultRegistry();
   let definitions = glucoseDefinitions({
     project: readProjectFiles(GLUCOSE_PROJECT_DIR),
@@ -77,10 +84,11 @@ export function pipelineFromArgs(lake: Lakehouse, args: ParsedArgs, extra: { pos
     badDays: parseBadDays(flags(args, 'bad-day')),
     file: sourceFile(flag(args, 'source-file')),
   });
-  for (const m of extra.modules ?? []) {
-    const list = m.plugins ?? (Array.isArray(m.default) ? m.default : m.default ? [m.default] : []);
-    for (const p of list) registry.register(p);
-    if (m.extend) definitions = m.extend(definitions);
+  if (extra.modules?.length) {
+    // A module named on the command line that does not load stops the command (you asked for it).
+    const api = nodePluginApi();
+    const loaded = extra.modules.map((m, i) => resolvePluginModule(m, `--plugin ${m.origin ?? `#${i + 1}`}`, api));
+    definitions = applyPluginModules(registry, definitions, loaded);
   }
   return new Pipeline({
     lake,

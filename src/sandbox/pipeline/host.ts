@@ -18,7 +18,9 @@ import type { Storage } from '../../../sandboxes/lakehouse/storage/storage.ts';
 import { progressLine } from './progress.ts';
 import { splitCommand } from './command-line.ts';
 import { allowArrowNullTests } from './arrow-csp.ts';
-import { learnerProject, learnerSettings } from './learner-files.ts';
+import { learnerProject, learnerSettings, learnerPlugins } from './learner-files.ts';
+import { createPluginApi } from '../../../sandboxes/pipeline/plugins/api.ts';
+import githubEvents from '../../../sandboxes/pipeline/plugins/examples/github-events.sample.json';
 import { projectFiles } from './project-files.ts';
 import { queryPublished, type PgAnswer } from './postgres-query.ts';
 
@@ -49,11 +51,17 @@ export class PipelineHost {
   private async pipeline(edits: Record<string, string>, onEvent?: (e: RunEvent, run: RunRecord) => void, io?: CliIo, clock?: () => number): Promise<{ pipeline: Pipeline; lake: Awaited<ReturnType<typeof openLakehouse>> }> {
     const project = learnerProject(projectFiles(), edits);
     const settings = await learnerSettings(edits);
+    // The learner's plugin files (plugins/*.ts among the files sent) are registered on every run.
+    const { registry, definitions } = await learnerPlugins(glucoseDefinitions({ project, seed: settings.seed ?? 'phlo', badDays: settings.badDays ?? {} }), edits, {
+      api: createPluginApi({ githubEvents }),
+      warn: (m) => io?.err(m),
+    });
     const lake = await openLakehouse({ storage: this.wiring.storage, engine: this.wiring.engine, author: 'learner', clock });
     const pipeline = new Pipeline({
       lake,
       clock,
-      definitions: glucoseDefinitions({ project, seed: settings.seed ?? 'phlo', badDays: settings.badDays ?? {} }),
+      registry,
+      definitions,
       postgres: () => (this.pg ??= openPostgres()),
       onEvent: (e, run) => {
         onEvent?.(e, run);

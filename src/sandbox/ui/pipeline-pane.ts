@@ -15,6 +15,7 @@ import { h, clear, errorText } from './dom.ts';
 import type { PaneContext } from './context.ts';
 import { editorTheme } from './editor-theme.ts';
 import { originalFile } from '../pipeline/project-files.ts';
+import { isPluginFile } from '../pipeline/learner-plugins.ts';
 import { WorkerRunner, InPageRunner, RunnerStopped, type Runner } from '../pipeline/runner.ts';
 import { detectWebContainer } from '../pipeline/webcontainer.ts';
 import { summarizeRun } from '../pipeline/run-summary.ts';
@@ -346,7 +347,7 @@ export class PipelinePane {
     const started = performance.now();
     const io = { out: (t: string) => this.write(`${t}\r\n`), err: (t: string) => this.write(`\x1b[31m${t}\x1b[0m\r\n`) };
     try {
-      const res = await this.runner!.run(line, { ...this.edits }, io, (e) => this.onEvent(e));
+      const res = await this.runner!.run(line, this.runFiles(), io, (e) => this.onEvent(e));
       const secs = ((performance.now() - started) / 1000).toFixed(1);
       this.write(`\x1b[2m(exit ${res.code}, ${secs} s)\x1b[0m\r\n`);
       if (res.run) {
@@ -356,6 +357,8 @@ export class PipelinePane {
         this.el.dataset.lastExit = String(res.code);
       }
       this.ctx.session.changed('pipeline');
+      // Plugin files can add assets: draw the graph the next command will use.
+      if ((this.ctx.config.files ?? []).some(isPluginFile)) void this.drawGraph();
     } catch (err) {
       this.write(`\x1b[31m${errorText(err)}\x1b[0m\r\n`);
       for (const [k, s] of this.status) if (s === 'running') this.status.set(k, 'failed');
@@ -374,11 +377,21 @@ export class PipelinePane {
     this.runner?.cancel();
   }
 
+  /**
+   * The files a command runs with: the learner's edits, plus every plugin file the section
+   * lists (Part 13), edited or not, since the plugins under plugins/ are registered on each run.
+   */
+  private runFiles(): Record<string, string> {
+    const files: Record<string, string> = {};
+    for (const f of this.ctx.config.files ?? []) if (isPluginFile(f)) files[f] = this.text(f);
+    return { ...files, ...this.edits };
+  }
+
   // ------------------------------------------------------------ asset graph
 
   private async drawGraph(): Promise<void> {
     try {
-      this.graph = await this.runner!.lineage({ ...this.edits });
+      this.graph = await this.runner!.lineage(this.runFiles());
       this.paintGraph();
     } catch (err) {
       clear(this.graphEl, h('p', { class: 'sbx-error' }, `The asset graph could not be built: ${errorText(err)}`));
