@@ -10,6 +10,7 @@ import { parseArgs, flag, flags, has, type ParsedArgs } from './args.ts';
 import * as arrow from 'apache-arrow';
 import { arrowToRows } from '../util/arrow.ts';
 import { dayRange } from '../util/dates.ts';
+import { catalogCommand, contractCommand } from '../catalog/cli.ts';
 import type { TableLayout } from '../lakehouse/port.ts';
 import { SCALE_FROM, recordScaleRun, runScaleInProcess, splitDays } from '../orchestrate/scale.ts';
 import { automationOf, parseCron, nextTick, tick } from '../orchestrate/automation.ts';
@@ -49,6 +50,11 @@ Assets and runs
   tick [--as-of TIME] [--dry-run]        one evaluation of the daemon at TIME: launch what is due
   compile MODEL [--partition DAY]        the SQL a dbt model runs
   plugins                                registered source, quality and transform plugins
+
+Catalog and contracts (Part 10)
+  catalog tables | search TERM | describe TABLE | lineage TABLE | impact TABLE.COLUMN   [--ref REF]
+                                         tables, owners, tags, columns and lineage (what OpenMetadata shows)
+  contract list | show NAME | check NAME [--ref REF]   a data contract checked against its table
 
 Scaling and table maintenance (Part 12)
   scale [--days N] [--workers N]         backfill N days of 2025 cut into slices, one per worker; records the timing
@@ -166,7 +172,7 @@ async function dispatch(argv: string[], wiring: CliWiring, io: CliIo): Promise<n
   const args = parseArgs(argv);
   const [cmd, ...rest] = args.positional;
   if (!cmd || has(args, 'help') || cmd === 'help') { USAGE.split('\n').forEach((l) => io.out(l)); return cmd ? 0 : 2; }
-  const known = new Set(['assets', 'materialize', 'backfill', 'check', 'checks', 'publish', 'psql', 'runs', 'logs', 'lineage', 'compile', 'plugins', 'alerts', 'schedules', 'sensors', 'tick', 'tables', 'snapshots', 'sql', 'branch', 'tag', 'merge', 'scale', 'compact', 'expire']);
+  const known = new Set(['assets', 'materialize', 'backfill', 'check', 'checks', 'publish', 'psql', 'runs', 'logs', 'lineage', 'compile', 'plugins', 'alerts', 'schedules', 'sensors', 'tick', 'tables', 'snapshots', 'sql', 'branch', 'tag', 'merge', 'scale', 'compact', 'expire', 'catalog', 'contract']);
   if (!known.has(cmd)) {
     const code = await wiring.passThrough?.(argv, io);
     if (code != null) return code;
@@ -319,6 +325,8 @@ async function dispatch(argv: string[], wiring: CliWiring, io: CliIo): Promise<n
       case 'scale': return await scaleCommand(args, lake, io);
       case 'compact':
       case 'expire': return await maintenanceCommand(cmd, rest[0], ref, args, lake, io);
+      case 'catalog': return await catalogCommand(rest, ref, pipeline, lake, io);
+      case 'contract': return await contractCommand(rest, ref, pipeline, lake, io);
       case 'tables': { for (const t of await lake.listTables(ref)) io.out(t); return 0; }
       case 'snapshots': {
         if (!rest[0]) { io.err('snapshots needs a table, e.g. snapshots raw.glucose_entries'); return 2; }

@@ -14,8 +14,9 @@ import part06 from './part-06-run-dbt-transforms.ts';
 import part07 from './part-07-running-pipelines-manually.ts';
 import part09 from './part-09-layer-1-pandera-schemas.ts';
 import part13 from './part-13-try-the-example-plugin.ts';
+import part10 from './part-10-setting-up-trino-data-source.ts';
 
-export const sections: Record<string, SectionConfig> = Object.fromEntries([lab, part02, part03, part04, part05, part06, part07, part08, part09, part13].map((s) => [s.id, s]));
+export const sections: Record<string, SectionConfig> = Object.fromEntries([lab, part02, part03, part04, part05, part06, part07, part08, part09, part10, part13].map((s) => [s.id, s]));
 
 export function sectionById(id: string): SectionConfig {
   const s = sections[id];

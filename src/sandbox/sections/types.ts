@@ -13,7 +13,7 @@
  */
 
 /** The panes a section can show, in the order given. */
-export type PaneKind = 'sql' | 'timeline' | 'branches' | 'explorer' | 'pipeline' | 'dashboard';
+export type PaneKind = 'sql' | 'timeline' | 'branches' | 'explorer' | 'pipeline' | 'dashboard' | 'catalog';
 
 export interface PreparedQuery {
   /** Button label, e.g. "Daily averages". */
@@ -46,7 +46,21 @@ export type TaskCheck =
    * (not an error) while nothing is published. Needs the 'pipeline' pane: Postgres (PGlite)
    * lives in the section's pipeline worker.
    */
-  | { kind: 'postgres'; sql: string; expect?: 'true' | 'rows' };
+  | { kind: 'postgres'; sql: string; expect?: 'true' | 'rows' }
+  /**
+   * Part 10, the data catalog (built from the learner's warehouse on `ref`, default main, and
+   * the project files with the learner's edits). The task shows an answer box; it passes
+   * when the typed answer equals the catalog's own: the owner of table `target`, or the
+   * number of downstream models a change of column `target` (TABLE.COLUMN) affects.
+   */
+  | { kind: 'catalog-answer'; question: 'owner' | 'impacted-models'; target: string; ref?: string }
+  /**
+   * Part 10, a data contract (contracts/<name>.yaml in the project) checked against its
+   * table on `ref` (default main): passes when the check ends in `status`, and, if given,
+   * a rule whose name contains `brokenRule` is broken, or `added` is a column the table has
+   * beyond the contract (a safe addition).
+   */
+  | { kind: 'contract'; contract: string; status: 'pass' | 'fail'; ref?: string; brokenRule?: string; added?: string };
 
 export interface TaskSolution {
   /** Why this is the answer, in a few sentences. */
@@ -57,6 +71,8 @@ export interface TaskSolution {
   commands?: string[];
   /** File edits to apply: path -> full new content. */
   files?: Record<string, string>;
+  /** For 'catalog-answer' tasks: the answer to type (Apply fills the answer box). */
+  answer?: string;
 }
 
 export interface Task {

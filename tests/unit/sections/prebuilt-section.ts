@@ -32,6 +32,7 @@ import { SHIPPED_PLUGIN_FILES, isPluginFile } from '../../../src/sandbox/pipelin
 import { nodePluginApi } from '../../../sandboxes/pipeline/cli/node-wiring.ts';
 import { summarizeRun, judgeRun, type RunSummary } from '../../../src/sandbox/pipeline/run-summary.ts';
 import { queryPublished } from '../../../src/sandbox/pipeline/postgres-query.ts';
+import { openProjectCatalog, catalogAnswer, sameAnswer, runContract, judgeContract } from '../../../sandboxes/pipeline/catalog/tasks.ts';
 
 /** Node's stand-in for the browser's blob-URL import of the learner's transpiled TypeScript. */
 const dataUrlImport = (js: string) => import(`data:text/javascript,${encodeURIComponent(js)}`);
@@ -105,6 +106,8 @@ export function sectionHarness({ section, tmpPrefix, phloPathsOk, forbiddenComma
   let edits: Record<string, string> = {};
   /** The learner's last pipeline run, as the pipeline pane records it for pipeline-run checks. */
   let lastRun: RunSummary | null = null;
+  /** The answer typed in a catalog-answer task's box (Part 10). */
+  let answer: string | null = null;
   const shipped = readProjectFiles(GLUCOSE_PROJECT_DIR);
 
   before(async () => {
@@ -195,6 +198,7 @@ export function sectionHarness({ section, tmpPrefix, phloPathsOk, forbiddenComma
    */
   async function applySolution(solution: SectionConfig['tasks'][number]['solution']) {
     if (solution.files) edits = { ...edits, ...solution.files };
+    if (solution.answer !== undefined) answer = solution.answer;
     const results = [];
     for (const cmd of solution.commands ?? []) results.push({ cmd, ...(await terminal(cmd)) });
     if (solution.sql) lastQuery = await rowsOf(solution.sql);
@@ -229,6 +233,13 @@ export function sectionHarness({ section, tmpPrefix, phloPathsOk, forbiddenComma
         const v = published.result.rows[0]?.[0];
         return v === true || v === 'true' || v === 1;
       }
+      case 'catalog-answer':
+      case 'contract': {
+        // Part 10: the catalog over the learner's warehouse and edited project files, as the catalog pane builds it.
+        const pc = await openProjectCatalog({ warehouse: lake.warehouse, ref: check.ref ?? 'main', files: learnerProject(shipped, edits), sql: (q, r) => rowsOf(q, r) });
+        if (check.kind === 'catalog-answer') return sameAnswer(answer, catalogAnswer(pc, check.question, check.target));
+        return judgeContract(await runContract(pc, check.contract), check).passed;
+      }
       case 'scale-runs':
         return scaleRunsCover(await readScaleRuns(lake.storage), check.workers, check.minDays).passed;
     }
@@ -242,7 +253,7 @@ export function sectionHarness({ section, tmpPrefix, phloPathsOk, forbiddenComma
     assert.equal(new Set(section.queries.map((q) => q.label)).size, section.queries.length, 'query labels are unique');
     for (const t of section.tasks) {
       assert.ok(t.hint.length > 10 && t.solution.explain.length > 20, `${t.id} has a hint and an explained solution`);
-      assert.ok(t.solution.sql || t.solution.commands?.length || t.solution.files, `${t.id} has a solution to apply`);
+      assert.ok(t.solution.sql || t.solution.commands?.length || t.solution.files || t.solution.answer !== undefined, `${t.id} has a solution to apply`);
     }
     for (const p of section.runForReal.phloFiles) assert.ok(phloPathsOk.includes(p), `${p} is a path checked at the pinned commit`);
     for (const c of section.runForReal.commands) {
@@ -266,5 +277,9 @@ export function sectionHarness({ section, tmpPrefix, phloPathsOk, forbiddenComma
     },
     edits: () => ({ ...edits }),
     lastRun: () => lastRun,
+    /** What the learner typed in a catalog-answer task's box. */
+    setAnswer: (a: string | null) => {
+      answer = a;
+    },
   };
 }
