@@ -1,0 +1,61 @@
+/**
+ * Part 6's hands-on in Chromium: the learner's edit of a dbt model in the pipeline pane is
+ * what the Worker runner runs. The silver model is edited in the pane's editor and run with
+ * the gold readings; the "tighten the in-range band" task's own check (SQL on gold) passes
+ * only if the edited model produced the rows, and a compile shows the edited SQL. Then a
+ * solution that adds a schema test in YAML makes the run fail on that test. Nothing leaves the origin except the
+ * WebContainer's own boot attempt.
+ */
+import { test, expect, record } from './fixtures.ts';
+import { TIGHT_RANGE_SQL } from '../../src/sandbox/sections/part-06-run-dbt-transforms.ts';
+
+const WEBCONTAINER_BOOT = /^https:\/\/([a-z0-9-]+\.)?(stackblitz\.com|webcontainer\.io|webcontainer-api\.io)\//;
+
+test.describe.configure({ timeout: 180_000 });
+
+test('Part 6: an edited silver model runs in the Worker and moves gold', async ({ page, baseURL }) => {
+  const rec = record(page, new URL(baseURL!).origin);
+  page.on('dialog', (d) => void d.accept());
+  await page.goto('/parts/06-sql-transformations-with-dbt/');
+  const hasWarehouse = await page.evaluate(async () => (await fetch('/warehouse/_index.json')).ok);
+  test.skip(!hasWarehouse, 'this build has no prebuilt warehouse');
+  await page.getByRole('button', { name: 'Start the sandbox' }).click({ timeout: 10_000 }).catch(() => {});
+  await expect(page.locator('.hands-on[data-ready]')).toBeVisible({ timeout: 60_000 });
+
+  await page.getByRole('tab', { name: 'Pipeline' }).click();
+  await expect(page.locator('.sbx-runner-line')).toHaveAttribute('data-runner', /worker/, { timeout: 30_000 });
+  await expect(page.locator('.sbx-file[data-file="models/silver/fct_glucose_readings.sql"]')).toBeVisible();
+
+  // Edit the silver model in the pane's editor: the in-range band becomes 70-140 mg/dL.
+  await page.locator('.sbx-file[data-file="models/silver/fct_glucose_readings.sql"]').click();
+  const editor = page.getByLabel('Edit models/silver/fct_glucose_readings.sql');
+  await editor.click();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.insertText(TIGHT_RANGE_SQL);
+  await expect(page.locator('.sbx-file[data-file="models/silver/fct_glucose_readings.sql"] .sbx-edited')).toBeVisible({ timeout: 30_000 });
+
+  // Run silver and the gold readings for one day (no publish: PGlite's boot is not what this tests).
+  const task = page.locator('.sbx-task[data-task=tighten-range]');
+  await expect(task).toHaveAttribute('data-passed', 'false', { timeout: 30_000 });
+  const cmd = page.getByLabel('Pipeline command');
+  await cmd.fill('materialize fct_glucose_readings mrt_glucose_readings --partition 2025-01-20');
+  await page.getByRole('button', { name: 'Run command' }).click();
+  await expect(page.locator('.sbx-pipeline')).toHaveAttribute('data-last-exit', '0', { timeout: 120_000 });
+  await expect(page.locator('.sbx-transcript')).toContainText('38 updated', { timeout: 30_000 });
+  await expect(task).toHaveAttribute('data-passed', 'true', { timeout: 30_000 });
+
+  // The compiled SQL is the learner's version of the model.
+  await cmd.fill('compile fct_glucose_readings');
+  await page.getByRole('button', { name: 'Run command' }).click();
+  await expect(page.locator('.sbx-transcript')).toContainText("glucose_mg_dl <= 140 then 'in_range'", { timeout: 60_000 });
+
+  // A schema test added by a solution (YAML edit + run) fails the run in the Worker.
+  const failing = page.locator('.sbx-task[data-task=failing-test]');
+  await failing.getByRole('button', { name: 'Solution' }).click();
+  await failing.getByRole('button', { name: 'Apply the solution' }).click();
+  await expect(page.locator('.sbx-transcript')).toContainText('not_null_fct_glucose_readings_glucose_change_mg_dl', { timeout: 120_000 });
+  await expect(page.locator('.sbx-pipeline')).toHaveAttribute('data-last-exit', '1', { timeout: 60_000 });
+  await expect(failing).toHaveAttribute('data-passed', 'true', { timeout: 30_000 });
+
+  expect(rec.foreignRequests.filter((u) => !WEBCONTAINER_BOOT.test(u))).toEqual([]);
+});
