@@ -5,6 +5,7 @@
  */
 import type { PluginRegistry } from '../plugins/registry.ts';
 import type { AssetCheckDef, Severity } from '../checks/types.ts';
+import { parseDeclaredChecks, CHECKS_FILE } from '../checks/declared.ts';
 
 export interface IngestionAssetDef {
   /** Asset key: "dlt_glucose_entries". */
@@ -70,7 +71,7 @@ export interface GlucoseOptions {
 /** Phlo's glucose platform: asset and model names, checks and thresholds from its code. */
 export function glucoseDefinitions(o: GlucoseOptions): Definitions {
   const sev = (s: Severity) => s;
-  return {
+  const defs: Definitions = {
     partitionStart: '2025-01-01',
     ingestion: [{
       name: 'dlt_glucose_entries',
@@ -124,6 +125,9 @@ export function glucoseDefinitions(o: GlucoseOptions): Definitions {
     ],
     publish: [{ name: 'publish_marts_to_postgres', deps: ['mrt_glucose_overview', 'mrt_glucose_hourly_patterns'], schema: 'marts' }],
   };
+  // Check groups the project declares in checks.yml run after the ones above (Part 9).
+  defs.checks.push(...parseDeclaredChecks(o.project[CHECKS_FILE], { ingestion: defs.ingestion, project: o.project, builtin: defs.checks }));
+  return defs;
 }
 
 /** Turn check declarations into runnable checks through the plugin registry. */
