@@ -35,20 +35,20 @@ export const OPS_COLUMNS: Record<string, ColumnDef[]> = {
     c('rows_written', 'int64'), c('checks', 'int64'), c('checks_failed', 'int64'), c('failure', 'string'),
   ],
   'ops.run_events': [
-    c('run_id', 'string'), c('seq', 'int64'), c('at', 'timestamp'), c('type', 'string'), c('asset', 'string'),
+    c('run_id', 'string'), c('seq', 'int64'), c('logged_at', 'timestamp'), c('type', 'string'), c('asset', 'string'),
     c('partition', 'date'), c('duration_ms', 'int64'), c('message', 'string'), c('metadata', 'string'),
   ],
   'ops.materializations': [
-    c('run_id', 'string'), c('run_status', 'string'), c('reached_main', 'bool'), c('at', 'timestamp'), c('asset', 'string'),
+    c('run_id', 'string'), c('run_status', 'string'), c('reached_main', 'bool'), c('run_started_at', 'timestamp'), c('asset', 'string'),
     c('partition', 'date'), c('table_name', 'string'), c('snapshot_id', 'string'), c('rows', 'int64'), c('inserted', 'int64'), c('updated', 'int64'),
   ],
   'ops.check_results': [
-    c('run_id', 'string'), c('at', 'timestamp'), c('run_status', 'string'), c('branch', 'string'), c('asset', 'string'),
+    c('run_id', 'string'), c('run_started_at', 'timestamp'), c('run_status', 'string'), c('branch', 'string'), c('asset', 'string'),
     c('check_group', 'string'), c('check_name', 'string'), c('kind', 'string'), c('severity', 'string'), c('passed', 'bool'),
     c('blocking', 'bool'), c('rows_checked', 'int64'), c('failures', 'int64'), c('message', 'string'), c('observed', 'string'), c('sample', 'string'),
   ],
   'ops.validation_failures': [
-    c('run_id', 'string'), c('at', 'timestamp'), c('asset', 'string'), c('partition', 'date'), c('schema_name', 'string'),
+    c('run_id', 'string'), c('logged_at', 'timestamp'), c('asset', 'string'), c('partition', 'date'), c('schema_name', 'string'),
     c('row_number', 'int64'), c('entry_key', 'string'), c('column_name', 'string'), c('value', 'string'), c('rule', 'string'), c('message', 'string'),
   ],
   'ops.freshness': [
@@ -81,21 +81,21 @@ export function runRows(runs: RunRecord[]): Row[] {
 
 export function eventRows(runs: RunRecord[]): Row[] {
   return runs.flatMap((r) => r.events.map((e) => ({
-    run_id: r.runId, seq: e.seq, at: e.at, type: e.type, asset: e.asset ?? null, partition: e.partition ?? null,
+    run_id: r.runId, seq: e.seq, logged_at: e.at, type: e.type, asset: e.asset ?? null, partition: e.partition ?? null,
     duration_ms: e.ms ?? null, message: e.message, metadata: json(e.metadata),
   })));
 }
 
 export function materializationRows(runs: RunRecord[]): Row[] {
   return runs.flatMap((r) => r.materializations.map((m) => ({
-    run_id: r.runId, run_status: r.status, reached_main: reachedMain(r), at: r.startedAt, asset: m.asset, partition: m.partition,
+    run_id: r.runId, run_status: r.status, reached_main: reachedMain(r), run_started_at: r.startedAt, asset: m.asset, partition: m.partition,
     table_name: m.table, snapshot_id: m.snapshotId, rows: m.rows, inserted: m.inserted, updated: m.updated,
   })));
 }
 
 export function checkRows(runs: RunRecord[]): Row[] {
   return runs.flatMap((r) => r.checks.map((k) => ({
-    run_id: r.runId, at: r.startedAt, run_status: r.status, branch: r.branch, asset: k.asset, check_group: k.checkGroup,
+    run_id: r.runId, run_started_at: r.startedAt, run_status: r.status, branch: r.branch, asset: k.asset, check_group: k.checkGroup,
     check_name: k.check, kind: k.kind, severity: k.severity, passed: k.passed, blocking: k.blocking, rows_checked: k.total,
     failures: k.failures, message: k.message, observed: json(k.observed), sample: json(k.sample),
   })));
@@ -107,7 +107,7 @@ export function validationFailureRows(runs: RunRecord[]): Row[] {
   return runs.flatMap((r) => r.events.filter((e) => e.type === 'VALIDATION').flatMap((e) => {
     const meta = (e.metadata ?? {}) as { schema?: string; failures?: LoggedFailure[] };
     return (meta.failures ?? []).map((f) => ({
-      run_id: r.runId, at: e.at, asset: e.asset ?? null, partition: e.partition ?? null, schema_name: meta.schema ?? null,
+      run_id: r.runId, logged_at: e.at, asset: e.asset ?? null, partition: e.partition ?? null, schema_name: meta.schema ?? null,
       row_number: f.row ?? null, entry_key: f.key == null ? null : String(f.key), column_name: f.column ?? null,
       value: f.value == null ? null : typeof f.value === 'object' ? JSON.stringify(f.value) : String(f.value),
       rule: f.rule ?? null, message: f.message ?? null,

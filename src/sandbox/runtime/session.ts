@@ -17,6 +17,8 @@ import type { SectionConfig } from '../sections/types.ts';
 import { LayeredStorage } from './layered-storage.ts';
 import { loadCheckpoints, applyCheckpoint, type Checkpoint } from './checkpoints.ts';
 import { openSectionStore, type SectionStore } from './section-store.ts';
+import { attachOpsTables } from '../../../sandboxes/pipeline/observe/ops-tables.ts';
+import { markCheckpoint } from '../../../sandboxes/pipeline/observe/run-log.ts';
 
 export const ASSET_URLS = { duckdbWasmUrl, duckdbWorkerUrl, parquetWasmUrl };
 
@@ -73,6 +75,8 @@ export class SandboxSession {
     this.storage = new LayeredStorage(this.shipped, this.store.warehouse);
     // A fresh warehouse object (same engine): its caches must not outlive a reset.
     this.warehouse = await openWarehouse({ storage: this.storage, engine: this.engine, author: 'learner' });
+    // The pipeline's run log as SQL (ops.runs, ops.check_results, ...), as in the Node CLI.
+    attachOpsTables(this.warehouse);
     const started = await this.store.state.get<string>('checkpoint-applied');
     if (started === undefined) {
       await this.applyCheckpoint();
@@ -82,6 +86,8 @@ export class SandboxSession {
 
   private async applyCheckpoint(): Promise<void> {
     if (this.checkpoint) await applyCheckpoint(this.warehouse, this.checkpoint);
+    // The run log then hides the shipped runs that come after this checkpoint.
+    if (this.checkpoint) await markCheckpoint(this.storage, this.config.checkpoint);
   }
 
   /** Throws a StateError when the saved state cannot be read (the UI then offers a reset). */

@@ -13,10 +13,11 @@ import part08 from './part-08-understanding-the-api.ts';
 import part06 from './part-06-run-dbt-transforms.ts';
 import part07 from './part-07-running-pipelines-manually.ts';
 import part09 from './part-09-layer-1-pandera-schemas.ts';
+import part11 from './part-11-dashboards-visualizing-health.ts';
 import part13 from './part-13-try-the-example-plugin.ts';
 import part10 from './part-10-setting-up-trino-data-source.ts';
 
-export const sections: Record<string, SectionConfig> = Object.fromEntries([lab, part02, part03, part04, part05, part06, part07, part08, part09, part10, part13].map((s) => [s.id, s]));
+export const sections: Record<string, SectionConfig> = Object.fromEntries([lab, part02, part03, part04, part05, part06, part07, part08, part09, part10, part11, part13].map((s) => [s.id, s]));
 
 export function sectionById(id: string): SectionConfig {
   const s = sections[id];
