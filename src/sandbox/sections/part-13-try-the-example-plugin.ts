@@ -20,11 +20,10 @@ const RUN_EXAMPLE = 'materialize dlt_github_events+ --partition 2025-01-02';
 const RUN_SOURCE = 'materialize dlt_meal_entries --partition 2025-01-08';
 const RUN_CHECK = 'materialize fct_glucose_readings --partition 2025-01-09';
 
-const activityOfDay = `select repo_name, sum(events) as events
+const activityByDay = `select event_date, repo_name, sum(events) as events
 from silver.fct_github_daily_activity
-where event_date = date '2025-01-02'
-group by 1
-order by 2 desc, 1`;
+group by 1, 2
+order by 1, 3 desc, 2`;
 
 const section: SectionConfig = {
   id: 'part-13-try-the-example-plugin',
@@ -86,12 +85,12 @@ order by 1, 3 desc, 2`,
     {
       id: 'query-example',
       title: 'Query the plugin\'s table',
-      description: 'In the SQL console, list the repositories with the most events on 2025-01-02, from silver.fct_github_daily_activity.',
-      hint: 'Filter event_date on date \'2025-01-02\', group by repo_name, sum the events, order by them descending (then by name).',
-      check: { kind: 'same-result', sql: activityOfDay },
+      description: 'In the SQL console, list the events per day and repository from silver.fct_github_daily_activity, busiest repository first within each day. Both days should be there now.',
+      hint: 'Group by event_date and repo_name, sum the events, and order by the day, then the events descending, then the name.',
+      check: { kind: 'same-result', sql: activityByDay },
       solution: {
         explain: 'A plugin\'s table is an Iceberg table like any other: the dbt model the module added reads it with source(), and any SQL can read the model.',
-        sql: activityOfDay,
+        sql: activityByDay,
       },
     },
     {
