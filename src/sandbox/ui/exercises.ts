@@ -8,8 +8,11 @@ import type { PaneContext } from './context.ts';
 import type { Task, TaskCheck } from '../sections/types.ts';
 import { resultFromArrow, type ResultData } from './grid.ts';
 import { judgeRun } from '../pipeline/run-summary.ts';
+import { checkCatalogTask, typedAnswers, answerKey } from './catalog-data.ts';
 
 const TASKS_KEY = 'tasks';
+/** Answers typed into Part 10's catalog-answer tasks. */
+const ANSWERS_KEY = 'answers';
 
 type Outcome = { passed: boolean; detail: string };
 
@@ -53,6 +56,10 @@ export async function checkTask(ctx: PaneContext, check: TaskCheck): Promise<Out
     }
     case 'pipeline-run':
       return judgeRun(ctx.lastRun, check);
+    case 'catalog-answer':
+    case 'contract':
+      // Part 10: the catalog over the learner's warehouse and edited files (catalog-data.ts).
+      return checkCatalogTask(ctx, check);
     case 'postgres': {
       if (!ctx.postgres) return { passed: false, detail: 'this section has no pipeline pane, so no Postgres to check' };
       const answer = await ctx.postgres(check.sql);
@@ -68,6 +75,7 @@ export async function checkTask(ctx: PaneContext, check: TaskCheck): Promise<Out
 export class Exercises {
   readonly el: HTMLElement;
   private readonly ctx: PaneContext;
+  private readonly answerInputs = new Map<string, { input: HTMLInputElement; save: () => Promise<void> }>();
   private readonly rows = new Map<string, { status: HTMLElement; detail: HTMLElement; li: HTMLElement }>();
   private passed: Record<string, boolean> = {};
   private checking = false;
@@ -109,6 +117,7 @@ export class Exercises {
       { class: 'sbx-task', 'data-task': t.id },
       h('div', { class: 'sbx-task-head' }, status, h('strong', {}, t.title)),
       h('p', {}, t.description),
+      t.check.kind === 'catalog-answer' ? this.answerBox(t, t.check) : null,
       h(
         'div',
         { class: 'sbx-task-actions' },
@@ -132,12 +141,39 @@ export class Exercises {
       s.sql ? h('pre', {}, h('code', {}, s.sql)) : null,
       s.commands?.length ? h('pre', {}, h('code', {}, s.commands.join('\n'))) : null,
       s.files ? h('p', {}, `Changes ${Object.keys(s.files).join(', ')}.`) : null,
+      s.answer !== undefined ? h('p', {}, 'Answer: ', h('code', {}, s.answer)) : null,
       h('button', { type: 'button', class: 'sbx-btn sbx-small sbx-primary', onclick: () => void this.apply(t) }, 'Apply the solution'),
     );
   }
 
+  /** Part 10: the box a 'catalog-answer' task's answer is typed into (kept in the section's state). */
+  private answerBox(t: Task, check: { question: string; target: string }): HTMLElement {
+    const key = answerKey(check);
+    const input = h('input', { type: 'text', class: 'sbx-answer', 'data-answer': t.id, 'aria-label': `Your answer: ${t.title}`, placeholder: 'your answer', autocomplete: 'off', spellcheck: 'false' });
+    const save = async () => {
+      typedAnswers(this.ctx)[key] = input.value;
+      await ctx_state(this.ctx).set(ANSWERS_KEY, typedAnswers(this.ctx)).catch(() => {});
+    };
+    input.addEventListener('input', () => void save());
+    input.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') void save().then(() => this.checkOne(t));
+    });
+    void ctx_state(this.ctx).get<Record<string, string>>(ANSWERS_KEY).then((saved) => {
+      if (!saved) return;
+      Object.assign(typedAnswers(this.ctx), saved);
+      if (saved[key] && !input.value) input.value = saved[key]!;
+    }).catch(() => {});
+    this.answerInputs.set(t.id, { input, save });
+    return h('p', { class: 'sbx-answer-row' }, input);
+  }
+
   private async apply(t: Task): Promise<void> {
     const s = t.solution;
+    const box = this.answerInputs.get(t.id);
+    if (box && s.answer !== undefined) {
+      box.input.value = s.answer;
+      await box.save();
+    }
     if (s.files) {
       this.ctx.showPane('pipeline');
       await new Promise<void>((resolve) => this.ctx.emit('pipeline-files', { files: s.files, done: resolve }));

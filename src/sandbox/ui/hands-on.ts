@@ -19,6 +19,7 @@ import { BranchesPane } from './branches.ts';
 import { ExplorerPane } from './explorer.ts';
 import { PipelinePane } from './pipeline-pane.ts';
 import { DashboardPane } from './dashboard.ts';
+import { CatalogPane } from './catalog.ts';
 import { Exercises } from './exercises.ts';
 
 const PANE_LABELS: Record<PaneKind, string> = {
@@ -28,6 +29,7 @@ const PANE_LABELS: Record<PaneKind, string> = {
   explorer: 'Iceberg explorer',
   pipeline: 'Pipeline',
   dashboard: 'Dashboard',
+  catalog: 'Catalog',
 };
 
 const engines = new WeakMap<HTMLElement, Promise<SqlEngine>>();
@@ -207,6 +209,9 @@ function render(root: HTMLElement, stage: HTMLElement, session: SandboxSession):
         break;
       case 'pipeline':
         content = new PipelinePane(ctx).el;
+        break;
+      case 'catalog':
+        content = new CatalogPane(ctx).el;
         break;
       case 'dashboard':
         content = new DashboardPane(ctx).el;
