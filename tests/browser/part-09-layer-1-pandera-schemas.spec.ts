@@ -1,0 +1,49 @@
+/**
+ * Part 9's hands-on in Chromium: checks.yml, edited in the pipeline pane, is what the Worker
+ * runner's pipeline runs. Applying the "declare a check" solution writes a check group into
+ * checks.yml and runs the checks against the faulty day on its audit branch; the task's own
+ * check (the last run failed on the learner's range check) passes only if the declared group
+ * ran. A typo in checks.yml is then reported with the field to fix, and the file survives.
+ * Nothing leaves the origin except the WebContainer's own boot attempt.
+ */
+import { test, expect, record } from './fixtures.ts';
+
+const WEBCONTAINER_BOOT = /^https:\/\/([a-z0-9-]+\.)?(stackblitz\.com|webcontainer\.io|webcontainer-api\.io)\//;
+
+test.describe.configure({ timeout: 180_000 });
+
+test('Part 9: a check declared in checks.yml runs in the Worker and fails on the faulty day', async ({ page, baseURL }) => {
+  const rec = record(page, new URL(baseURL!).origin);
+  page.on('dialog', (d) => void d.accept());
+  await page.goto('/parts/09-data-quality/');
+  const hasWarehouse = await page.evaluate(async () => (await fetch('/warehouse/_index.json')).ok);
+  test.skip(!hasWarehouse, 'this build has no prebuilt warehouse');
+  await page.getByRole('button', { name: 'Start the sandbox' }).click({ timeout: 10_000 }).catch(() => {});
+  await expect(page.locator('.hands-on[data-ready]')).toBeVisible({ timeout: 60_000 });
+
+  await page.getByRole('tab', { name: 'Pipeline' }).click();
+  await expect(page.locator('.sbx-runner-line')).toHaveAttribute('data-runner', /worker/, { timeout: 30_000 });
+  await expect(page.locator('.sbx-file[data-file="checks.yml"]')).toBeVisible();
+
+  const task = page.locator('.sbx-task[data-task=declare-a-check]');
+  await expect(task).toHaveAttribute('data-passed', 'false', { timeout: 30_000 });
+  await task.getByRole('button', { name: 'Solution' }).click();
+  await task.getByRole('button', { name: 'Apply the solution' }).click();
+  await expect(page.locator('.sbx-file[data-file="checks.yml"] .sbx-edited')).toBeVisible({ timeout: 30_000 });
+  await expect(page.locator('.sbx-pipeline')).toHaveAttribute('data-last-exit', '1', { timeout: 120_000 });
+  await expect(page.locator('.sbx-transcript')).toContainText('raw_sensor_checks.range_check(sgv, 40..400)', { timeout: 30_000 });
+  await expect(task).toHaveAttribute('data-passed', 'true', { timeout: 30_000 });
+
+  // A mistake in checks.yml is reported with the group and the field; nothing runs.
+  const cmd = page.getByLabel('Pipeline command');
+  await page.locator('.sbx-file[data-file="checks.yml"]').click();
+  const editor = page.locator('.sbx-pipeline .cm-content');
+  await editor.click();
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.insertText('quality:\n  - name: typo\n    table: raw.glucose_entries\n    checks: [{ range_check: { column: sgv, severity: fatal } }]\n');
+  await cmd.fill('check dlt_glucose_entries --ref pipeline-run-5cd29964 --partition 2025-01-22');
+  await page.getByRole('button', { name: 'Run command' }).click();
+  await expect(page.locator('.sbx-transcript')).toContainText('severity is ERROR or WARN', { timeout: 60_000 });
+
+  expect(rec.foreignRequests.filter((u) => !WEBCONTAINER_BOOT.test(u))).toEqual([]);
+});
