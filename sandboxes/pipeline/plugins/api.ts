@@ -16,7 +16,7 @@
 import { col, defineSchema } from '../validate/schema.ts';
 import { dayStart, dayOf, addDays } from '../util/dates.ts';
 import { arrowToRows } from '../util/arrow.ts';
-import type { CheckContext, Check } from '../checks/types.ts';
+import type { CheckContext, Check, CheckOutcome } from '../checks/types.ts';
 import type { Definitions } from '../orchestrate/definitions.ts';
 import type { Plugin } from './types.ts';
 import type { PluginRegistry } from './registry.ts';
@@ -132,7 +132,9 @@ export function guardPlugin(plugin: Plugin, origin: string): Plugin {
           async run(ctx) {
             const o = await named(`${label} check ${check.name}`, origin, () => check.run(ctx));
             if (!o || typeof o.passed !== 'boolean') throw new PluginModuleError(`${label} check ${check.name} (${origin}) must return { passed: true|false, total, failures, observed, message, sample }.`);
-            return { total: 0, failures: 0, observed: {}, message: '', sample: [], ...o };
+            // A half-filled outcome gets neutral values for what it left out.
+            const partial: Partial<CheckOutcome> = o;
+            return { total: 0, failures: 0, observed: {}, message: '', sample: [], ...partial, passed: o.passed };
           },
         };
       },

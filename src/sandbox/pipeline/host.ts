@@ -90,19 +90,30 @@ export class PipelineHost {
   async run(line: string, edits: Record<string, string>, io: CliIo, onEvent: (e: RunEvent) => void): Promise<CommandResult> {
     const argv = splitCommand(line);
     let run: RunRecord | null = null;
+    // Plugin files that did not load are reported when the pipeline opens; remember them for a last line.
+    const skipped: string[] = [];
+    const openIo: CliIo = {
+      out: (l) => io.out(l),
+      err: (l) => {
+        const m = /^(plugins\/[^\s:]+)[\s\S]*This plugin file was skipped/.exec(l);
+        if (m) skipped.push(m[1]!);
+        io.err(l);
+      },
+    };
     const wiring: CliWiring = {
       // --as-of fixes the run clock here too (late-arriving readings depend on it).
       open: (args) =>
         this.pipeline(edits, (e, r) => {
           run = r;
           onEvent(e);
-        }, io, clockFromArgs(args)),
+        }, openIo, clockFromArgs(args)),
       passThrough: async (args, cliIo) => {
         cliIo.err(`"${args[0]}" is not a pipeline command here. Try: help, assets, materialize, backfill, check, runs, logs, lineage, compile, tables, snapshots, sql, branch, merge.`);
         return 2;
       },
     };
     const code = await runCommand(argv, wiring, io);
+    if (skipped.length) io.err(`Skipped plugin file(s) in this run: ${[...new Set(skipped)].join(', ')}; the message above says why.`);
     // A structured copy: the record crosses the worker boundary.
     return { code, run: run ? (JSON.parse(JSON.stringify(run)) as RunRecord) : null };
   }
