@@ -4,6 +4,12 @@
  * load the ingestion code to do so. See scale.ts for the runs themselves.
  */
 import type { Storage } from '../../lakehouse/storage/storage.ts';
+import { addDays, dayStart } from '../util/dates.ts';
+
+/** The backfill the Part 12 lesson scales out: every day of 2025. */
+export const SCALE_FROM = '2025-01-01';
+export const SCALE_MAX_DAYS = 365;
+
 
 export interface Slice {
   worker: number;
@@ -34,6 +40,31 @@ export interface ScaleRecord {
   /** "web-workers" (in parallel, in the browser) or "in-process" (one thread, one slice after another). */
   host: 'web-workers' | 'in-process';
   slices: SliceResult[];
+}
+
+/** Cut `days` days from `from` into `workers` contiguous slices, sizes differing by at most one. */
+export function splitDays(from: string, days: number, workers: number): Slice[] {
+  if (!Number.isInteger(days) || days < 1 || days > SCALE_MAX_DAYS) throw new Error(`The backfill takes 1 to ${SCALE_MAX_DAYS} days; got ${days}.`);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 16) throw new Error(`Use 1 to 16 workers; got ${workers}.`);
+  dayStart(from);
+  const n = Math.min(workers, days);
+  const slices: Slice[] = [];
+  let start = 0;
+  for (let w = 0; w < n; w++) {
+    const size = Math.floor(days / n) + (w < days % n ? 1 : 0);
+    slices.push({ worker: w + 1, from: addDays(from, start), to: addDays(from, start + size - 1), days: size });
+    start += size;
+  }
+  return slices;
+}
+
+export function scaleRecord(from: string, days: number, workers: number, wallMs: number, slices: SliceResult[], host: ScaleRecord['host'], at: number): ScaleRecord {
+  return {
+    at, from, to: addDays(from, days - 1), days, workers, wallMs,
+    workerMs: slices.reduce((a, s) => a + s.ms, 0),
+    rows: slices.reduce((a, s) => a + s.rows, 0),
+    host, slices,
+  };
 }
 
 const SCALE_DIR = 'pipeline/scale';

@@ -20,29 +20,10 @@ import { glucoseDefinitions } from './definitions.ts';
 import { ingestPartition } from './ingest.ts';
 import { addDays, dayRange, dayStart } from '../util/dates.ts';
 import type { Slice, SliceResult, ScaleRecord } from './scale-record.ts';
-export { recordScaleRun, readScaleRuns, amdahl, serialFraction, scaleRunsCover } from './scale-record.ts';
-
-/** The backfill the Part 12 lesson scales out: every day of 2025. */
-export const SCALE_FROM = '2025-01-01';
-export const SCALE_MAX_DAYS = 365;
+import { SCALE_FROM, splitDays, scaleRecord } from './scale-record.ts';
+export { SCALE_FROM, SCALE_MAX_DAYS, splitDays, scaleRecord, recordScaleRun, readScaleRuns, amdahl, serialFraction, scaleRunsCover } from './scale-record.ts';
 
 export type { Slice, SliceResult, ScaleRecord } from './scale-record.ts';
-
-/** Cut `days` days from `from` into `workers` contiguous slices, sizes differing by at most one. */
-export function splitDays(from: string, days: number, workers: number): Slice[] {
-  if (!Number.isInteger(days) || days < 1 || days > SCALE_MAX_DAYS) throw new Error(`The backfill takes 1 to ${SCALE_MAX_DAYS} days; got ${days}.`);
-  if (!Number.isInteger(workers) || workers < 1 || workers > 16) throw new Error(`Use 1 to 16 workers; got ${workers}.`);
-  dayStart(from);
-  const n = Math.min(workers, days);
-  const slices: Slice[] = [];
-  let start = 0;
-  for (let w = 0; w < n; w++) {
-    const size = Math.floor(days / n) + (w < days % n ? 1 : 0);
-    slices.push({ worker: w + 1, from: addDays(from, start), to: addDays(from, start + size - 1), days: size });
-    start += size;
-  }
-  return slices;
-}
 
 /**
  * Ingest one slice: `dlt_glucose_entries` for each day, each day one Iceberg commit into
@@ -82,12 +63,4 @@ export async function runScaleInProcess(days: number, workers: number, o: { from
   return scaleRecord(from, days, workers, Math.round(globalThis.performance.now() - t0), results, 'in-process', (o.now ?? Date.now)());
 }
 
-export function scaleRecord(from: string, days: number, workers: number, wallMs: number, slices: SliceResult[], host: ScaleRecord['host'], at: number): ScaleRecord {
-  return {
-    at, from, to: addDays(from, days - 1), days, workers, wallMs,
-    workerMs: slices.reduce((a, s) => a + s.ms, 0),
-    rows: slices.reduce((a, s) => a + s.rows, 0),
-    host, slices,
-  };
-}
 

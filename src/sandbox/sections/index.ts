@@ -16,8 +16,9 @@ import part09 from './part-09-layer-1-pandera-schemas.ts';
 import part11 from './part-11-dashboards-visualizing-health.ts';
 import part13 from './part-13-try-the-example-plugin.ts';
 import part10 from './part-10-setting-up-trino-data-source.ts';
+import part12 from './part-12-step-5-kubernetes-deployment.ts';
 
-export const sections: Record<string, SectionConfig> = Object.fromEntries([lab, part02, part03, part04, part05, part06, part07, part08, part09, part10, part11, part13].map((s) => [s.id, s]));
+export const sections: Record<string, SectionConfig> = Object.fromEntries([lab, part02, part03, part04, part05, part06, part07, part08, part09, part10, part11, part12, part13].map((s) => [s.id, s]));
 
 export function sectionById(id: string): SectionConfig {
   const s = sections[id];

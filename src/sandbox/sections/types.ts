@@ -13,7 +13,7 @@
  */
 
 /** The panes a section can show, in the order given. */
-export type PaneKind = 'sql' | 'timeline' | 'branches' | 'explorer' | 'pipeline' | 'dashboard' | 'catalog';
+export type PaneKind = 'sql' | 'timeline' | 'branches' | 'explorer' | 'pipeline' | 'dashboard' | 'scale' | 'catalog';
 
 export interface PreparedQuery {
   /** Button label, e.g. "Daily averages". */
@@ -40,6 +40,12 @@ export type TaskCheck =
   | { kind: 'snapshot-count'; table: string; ref?: string; atLeast?: number; exactly?: number }
   /** The learner's last pipeline run (in the pipeline pane) ended with this status. */
   | { kind: 'pipeline-run'; status: 'success' | 'failed'; asset?: string; failedCheck?: string }
+  /**
+   * The learner's recorded scale runs (Part 12: the Scale pane, or `scale` in the pipeline
+   * terminal, writes them under pipeline/scale/ in the warehouse): passes when, for every
+   * worker count listed, a run of at least `minDays` days was recorded.
+   */
+  | { kind: 'scale-runs'; workers: number[]; minDays?: number }
   /**
    * A Postgres query on the marts the learner published (`publish`): passes like a `sql`
    * check (first column of the first row true, or with expect "rows", any row). It fails

@@ -8,6 +8,7 @@ import type { PaneContext } from './context.ts';
 import type { Task, TaskCheck } from '../sections/types.ts';
 import { resultFromArrow, type ResultData } from './grid.ts';
 import { judgeRun } from '../pipeline/run-summary.ts';
+import { readScaleRuns, scaleRunsCover } from '../../../sandboxes/pipeline/orchestrate/scale-record.ts';
 import { checkCatalogTask, typedAnswers, answerKey } from './catalog-data.ts';
 
 const TASKS_KEY = 'tasks';
@@ -56,6 +57,8 @@ export async function checkTask(ctx: PaneContext, check: TaskCheck): Promise<Out
     }
     case 'pipeline-run':
       return judgeRun(ctx.lastRun, check);
+    case 'scale-runs':
+      return scaleRunsCover(await readScaleRuns(ctx.session.storage), check.workers, check.minDays);
     case 'catalog-answer':
     case 'contract':
       // Part 10: the catalog over the learner's warehouse and edited files (catalog-data.ts).

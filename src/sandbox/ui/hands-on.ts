@@ -19,6 +19,12 @@ import { BranchesPane } from './branches.ts';
 import { ExplorerPane } from './explorer.ts';
 import { PipelinePane } from './pipeline-pane.ts';
 import { DashboardPane } from './dashboard.ts';
+import { ScalePane } from './scale.ts';
+import { allowArrowNullTests } from '../pipeline/arrow-csp.ts';
+
+// Metadata tables (raw."glucose_entries$files" ...) reach DuckDB as Arrow built in the page,
+// and Arrow's null test needs the same CSP workaround as the pipeline worker.
+allowArrowNullTests();
 import { CatalogPane } from './catalog.ts';
 import { Exercises } from './exercises.ts';
 
@@ -29,6 +35,7 @@ const PANE_LABELS: Record<PaneKind, string> = {
   explorer: 'Iceberg explorer',
   pipeline: 'Pipeline',
   dashboard: 'Dashboard',
+  scale: 'Scale',
   catalog: 'Catalog',
 };
 
@@ -215,6 +222,9 @@ function render(root: HTMLElement, stage: HTMLElement, session: SandboxSession):
         break;
       case 'dashboard':
         content = new DashboardPane(ctx).el;
+        break;
+      case 'scale':
+        content = new ScalePane(ctx).el;
         break;
     }
     panel.appendChild(content);
