@@ -1,0 +1,63 @@
+/**
+ * Part 11's hands-on in Chromium: the health dashboard is drawn from the ops tables (the
+ * run log as SQL, in the page), the Worker runner runs the next day and the dashboard moves,
+ * `alerts --at` fires the stale-data rule later, and the tasks check themselves. Nothing
+ * leaves the origin except the WebContainer's own boot attempt.
+ */
+import { test, expect, record } from './fixtures.ts';
+
+const WEBCONTAINER_BOOT = /^https:\/\/([a-z0-9-]+\.)?(stackblitz\.com|webcontainer\.io|webcontainer-api\.io)\//;
+
+test.describe.configure({ timeout: 180_000 });
+
+test('Part 11: the health dashboard moves after a run, and the stale-data alert fires later', async ({ page, baseURL }) => {
+  const rec = record(page, new URL(baseURL!).origin);
+  page.on('dialog', (d) => void d.accept());
+  await page.goto('/parts/11-observability-and-monitoring/');
+  const hasWarehouse = await page.evaluate(async () => (await fetch('/warehouse/_index.json')).ok);
+  test.skip(!hasWarehouse, 'this build has no prebuilt warehouse');
+  await page.getByRole('button', { name: 'Start the sandbox' }).click({ timeout: 10_000 }).catch(() => {});
+  await expect(page.locator('.hands-on[data-ready]')).toBeVisible({ timeout: 60_000 });
+
+  // The dashboard at the checkpoint: gold is 48 hours old, 2 of 12 runs failed, 20 days of bars.
+  await page.getByRole('tab', { name: 'Dashboard' }).click();
+  await expect(page.locator('.sbx-dash-panel[data-state="ready"]')).toHaveCount(6, { timeout: 60_000 });
+  const fresh = page.locator('.sbx-dash-panel[data-panel="Hours since the daily metrics changed"] .sbx-dash-value');
+  await expect(fresh).toHaveAttribute('data-value', '48');
+  await expect(page.locator('.sbx-dash-panel[data-panel="Failed runs in the log"] .sbx-dash-value')).toHaveAttribute('data-value', '2');
+  await expect(page.locator('.sbx-dash-panel[data-panel="Rows ingested per day (reached main)"] svg[role=img]')).toHaveAttribute('aria-label', /20 bars/);
+
+  // Task 1 in the SQL console: the failed runs from ops.runs.
+  await page.getByRole('tab', { name: 'SQL' }).click();
+  const editor = page.locator('.sbx-sql .cm-content');
+  await editor.click();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('Delete');
+  await editor.pressSequentially("select first_partition, status, reached_main, failure from ops.runs where status = 'FAILURE' order by started_at", { delay: 0 });
+  await page.keyboard.press('ControlOrMeta+Enter');
+  await expect(page.locator('.sbx-sql .sbx-status')).toContainText(/2 rows/);
+  await expect(page.locator('.sbx-task[data-task=read-the-dashboard]')).toHaveAttribute('data-passed', 'true', { timeout: 30_000 });
+
+  // Task 2: run the next day in the Worker runner.
+  await page.getByRole('tab', { name: 'Pipeline' }).click();
+  await expect(page.locator('.sbx-runner-line')).toHaveAttribute('data-runner', /worker/, { timeout: 30_000 });
+  const cmd = page.getByLabel('Pipeline command');
+  await cmd.fill('materialize +fct_daily_glucose_metrics --partition 2025-01-23 --as-of 2025-01-24T06:00:00Z');
+  await page.getByRole('button', { name: 'Run command' }).click();
+  await expect(page.locator('.sbx-pipeline')).toHaveAttribute('data-last-exit', '0', { timeout: 120_000 });
+  await expect(page.locator('.sbx-task[data-task=run-a-day]')).toHaveAttribute('data-passed', 'true', { timeout: 30_000 });
+
+  // Task 3: the alert rules evaluated later, in the worker; the page reads ops.alerts.
+  await cmd.fill('alerts --at 2025-01-26T00:00:00Z');
+  await page.getByRole('button', { name: 'Run command' }).click();
+  await expect(page.locator('.sbx-transcript')).toContainText('daily_metrics_stale', { timeout: 60_000 });
+  await expect(page.locator('.sbx-transcript')).toContainText('42 h before 2025-01-26T00:00:00Z');
+  await expect(page.locator('.sbx-task[data-task=stale-alert-fires]')).toHaveAttribute('data-passed', 'true', { timeout: 30_000 });
+
+  // The dashboard moved: gold is fresh, and 13 runs are in the log.
+  await page.getByRole('tab', { name: 'Dashboard' }).click();
+  await expect(fresh).toHaveAttribute('data-value', '0', { timeout: 60_000 });
+  await expect(page.locator('.sbx-dash-panel[data-panel="Failed runs in the log"] .sbx-dash-context')).toHaveText('13 runs in all');
+
+  expect(rec.foreignRequests.filter((u) => !WEBCONTAINER_BOOT.test(u))).toEqual([]);
+});
