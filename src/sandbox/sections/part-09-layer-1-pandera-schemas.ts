@@ -191,7 +191,7 @@ where cast(date_string as date) = date '2025-01-22'`,
       hint: `Edit the select list of the silver model, then run: ${SILVER_RUN}`,
       check: { kind: 'pipeline-run', status: 'failed', failedCheck: 'dbt_test.expect_column_values_to_be_between_fct_glucose_readings_glucose_mg_dl' },
       solution: {
-        explain: 'The source data was fine; the transform was wrong. The between-20-and-600 test on fct_glucose_readings.glucose_mg_dl fails for every row (values of 3 to 13), the model fails, and nothing downstream runs. The asset check on silver would have said the same, but the dbt test fails first, inside the model build. Press Restore on the file before you go on.',
+        explain: 'The source data was fine; the transform was wrong. The between-20-and-600 test on fct_glucose_readings.glucose_mg_dl fails for every row (the values now run from about 3 to 15), the model fails, and nothing downstream runs. The asset check on silver would have said the same, but the dbt test fails first, inside the model build. Press Restore on the file before you go on.',
         files: { [SILVER_SQL]: MMOL_BUG_SQL },
         commands: [SILVER_RUN],
       },

@@ -132,6 +132,7 @@ test('every task fails before its solution and passes after it, in order', async
       assert.match(run.failure!, new RegExp(`${QUOTED.problemsOn0121} problem\\(s\\) in ${QUOTED.stagedOn0121} rows`));
       const values = (v.metadata!.failures as { value: unknown }[]).map((f) => f.value);
       assert.deepEqual([...new Set(values)].sort(), [-50, 1500, 'Sideways'].sort());
+      assert.deepEqual([values.filter((x) => x === -50).length, values.filter((x) => x === 1500).length], [3, 3], 'three of -50 and three of 1500');
       // The report excerpt the text shows is the learner's report, line for line.
       const text = mdx();
       for (const f of (v.metadata!.failures as { message: string }[]).slice(0, 3)) assert.ok(text.includes(`  - ${f.message}`), `the MDX quotes "${f.message}"`);
@@ -154,7 +155,10 @@ test('every task fails before its solution and passes after it, in order', async
     }
     if (task.id === 'dbt-test-catches-bug') {
       assert.equal(run.status, 'FAILURE');
-      assert.match(run.failure ?? '', /expect_column_values_to_be_between_fct_glucose_readings_glucose_mg_dl: \d+ failing row/);
+      const failing = Number(/expect_column_values_to_be_between_fct_glucose_readings_glucose_mg_dl: (\d+) failing row/.exec(run.failure ?? '')?.[1]);
+      const silver = await rowsOf(`select count(*) as n, min(glucose_mg_dl) / 18.0 as lo, max(glucose_mg_dl) / 18.0 as hi from silver.fct_glucose_readings`);
+      assert.equal(failing, num(silver[0]!.n), 'every row of silver fails the range test');
+      assert.ok(num(silver[0]!.lo) >= 3 && num(silver[0]!.hi) <= 15, 'the mmol/L values run from about 3 to 15');
       assert.equal(run.checks.length, 0, 'the asset checks on silver never ran: the dbt test failed the model first');
       assert.equal(await mainHash(), before);
     }
