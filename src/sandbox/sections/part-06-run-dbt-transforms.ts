@@ -122,7 +122,7 @@ order by hour_of_day`,
       explain: 'The hourly-patterns mart averages is_in_range from the gold readings, so it follows the silver definition of "in range". Run it again after the tasks.',
     },
   ],
-  files: [SILVER_SQL, SILVER_YML, 'models/gold/mrt_glucose_readings.sql', 'models/gold/fct_daily_glucose_metrics.sql', 'models/bronze/stg_glucose_entries.sql', 'dbt_project.yml'],
+  files: [SILVER_SQL, SILVER_YML, 'models/gold/mrt_glucose_readings.sql', 'models/gold/fct_daily_glucose_metrics.sql', 'models/bronze/stg_glucose_entries.sql'],
   tasks: [
     {
       id: 'run-one-model',
