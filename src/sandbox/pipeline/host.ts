@@ -32,7 +32,16 @@ allowArrowNullTests();
 export interface HostWiring {
   storage: Storage;
   engine: SqlEngine;
+  /**
+   * Called before a step that holds the worker's event loop for a while (PGlite's start runs
+   * initdb in WebAssembly: seconds, tens of seconds on a loaded machine), with how long it
+   * may take, so the page's watchdog does not mistake it for a stuck worker.
+   */
+  blocking?: (ms: number) => void;
 }
+
+/** How long PGlite's first start may keep the worker silent. */
+export const PGLITE_START_GRACE_MS = 90_000;
 
 export interface CommandResult {
   code: number;
@@ -62,7 +71,7 @@ export class PipelineHost {
       clock,
       registry,
       definitions,
-      postgres: () => (this.pg ??= openPostgres()),
+      postgres: () => (this.pg ??= (this.wiring.blocking?.(PGLITE_START_GRACE_MS), openPostgres())),
       onEvent: (e, run) => {
         onEvent?.(e, run);
         const line = io && progressLine(e);

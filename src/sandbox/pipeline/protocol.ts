@@ -20,7 +20,7 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'ready' }
   /** Sent every second while the worker's event loop turns: silence means it is stuck or gone. */
-  | { type: 'alive' }
+  | { type: 'alive'; /** A long blocking step begins (PGlite's start): allow this much silence. */ graceMs?: number }
   | { type: 'fatal'; message: string }
   /** The worker began a command (before this, a command can safely go to a new worker). */
   | { type: 'started'; id: number }

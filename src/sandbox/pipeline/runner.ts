@@ -50,6 +50,8 @@ export class WorkerRunner implements Runner {
   onCrash: (message: string) => void = () => {};
   restarts = 0;
   private lastAlive = Date.now();
+  /** Until then silence is expected: the worker announced a long blocking step. */
+  private graceUntil = 0;
 
   constructor(session: SandboxSession) {
     this.session = session;
@@ -57,7 +59,7 @@ export class WorkerRunner implements Runner {
 
   /** Checks, while any request is pending, that the worker still answers. */
   private watchdog = setInterval(() => {
-    if (this.pending.size > 0 && this.worker && Date.now() - this.lastAlive > SILENCE_LIMIT_MS) {
+    if (this.pending.size > 0 && this.worker && Date.now() - this.lastAlive > SILENCE_LIMIT_MS && Date.now() > this.graceUntil) {
       this.crashed(`the pipeline worker stopped answering for ${SILENCE_LIMIT_MS / 1000} s (an endless loop in your code, or it ran out of memory)`);
     }
   }, 1000);
@@ -71,7 +73,10 @@ export class WorkerRunner implements Runner {
       worker.addEventListener('message', (ev: MessageEvent<FromWorker>) => {
         const m = ev.data;
         this.lastAlive = Date.now();
-        if (m.type === 'alive') return;
+        if (m.type === 'alive') {
+          if (m.graceMs) this.graceUntil = Date.now() + m.graceMs;
+          return;
+        }
         if (m.type === 'ready') return resolve();
         if (m.type === 'fatal') return reject(new Error(m.message));
         const p = this.pending.get(m.id);

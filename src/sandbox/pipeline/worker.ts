@@ -24,7 +24,7 @@ function hostFor(m: Extract<ToWorker, { type: 'init' }>): Promise<PipelineHost> 
       initParquet(m.assets.parquetWasmUrl),
     ]);
     const storage = new LayeredStorage(new HttpStorage(m.warehouseUrl), new OpfsStorage('', await opfsDir(m.opfsDir)));
-    return new PipelineHost({ storage, engine });
+    return new PipelineHost({ storage, engine, blocking: (graceMs) => post({ type: 'alive', graceMs }) });
   })();
   return host;
 }

@@ -222,7 +222,7 @@ class PanelView {
 }
 
 function formatNumber(v: number): string {
-  return Number.isInteger(v) ? v.toLocaleString('en-US') : v.toLocaleString('en-US', { maximumFractionDigits: 1, minimumFractionDigits: 1 });
+  return Number.isInteger(v) ? v.toLocaleString('en-US') : v.toLocaleString('en-US', { maximumFractionDigits: 2, minimumFractionDigits: 1 });
 }
 
 /** A date or timestamp cell as a Date (UTC); other x values stay as they are. */
