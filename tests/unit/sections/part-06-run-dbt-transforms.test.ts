@@ -138,6 +138,8 @@ test('the terminal commands the text shows work: lineage, compile, dry runs of s
 
 test('every task fails before its solution and passes after it, in order', async () => {
   const mainHash = () => withLake((l) => l.refHash('main'));
+  const tirSql = `select cast(reading_date as varchar) as day, time_in_range_pct from gold.fct_daily_glucose_metrics order by 1`;
+  const tirBefore = await rowsOf(tirSql);
   for (const task of section.tasks) {
     assert.equal(await passes(task.check), false, `${task.id} must not pass before its solution`);
     const before = await mainHash();
@@ -170,6 +172,10 @@ test('every task fails before its solution and passes after it, in order', async
       assert.equal(num(day[0]!.reading_count), 288, 'the late readings of 2025-01-07 reached the daily metrics');
       const cats = await rowsOf(section.queries[2]!.sql);
       assert.ok(cats.every((r) => r.silver_category === r.gold_category), 'silver and gold agree on every reading');
+      // The daily model keeps its own 70-180 bounds: only 2025-01-07 (four late readings) changed.
+      const tirAfter = await rowsOf(tirSql);
+      const changed = tirAfter.filter((r, i) => r.time_in_range_pct !== tirBefore[i]!.time_in_range_pct).map((r) => r.day);
+      assert.ok(changed.every((d) => d === '2025-01-07'), `time in range moved only on 2025-01-07, not on ${changed.join(', ')}`);
     }
     if (task.id === 'failing-test') {
       const run = results[0]!.run!;
