@@ -124,6 +124,12 @@ test('terminal: catalog tables, search, describe, lineage, impact', async () => 
   const bad = await terminal('catalog impact silver.fct_glucose_readings.sgv');
   assert.equal(bad.code, 1);
   assert.match(bad.err.join('\n'), /has no column "sgv"/);
+  const range = await terminal('catalog search range');
+  assert.ok(range.out.some((l) => l.includes('silver.fct_glucose_readings.is_in_range')), 'the text: search finds is_in_range');
+  assert.ok(range.out.some((l) => l.includes('gold.fct_daily_glucose_metrics.time_in_range_pct')));
+  const lineage = await terminal('catalog lineage silver.fct_glucose_readings');
+  assert.equal(lineage.code, 0);
+  assert.match(lineage.out[0]!, /upstream of silver\.fct_glucose_readings: bronze\.stg_glucose_entries, raw\.glucose_entries/);
   const search = await terminal('catalog search mmol');
   assert.deepEqual(search.out, ['Nothing matches "mmol".']);
 });
