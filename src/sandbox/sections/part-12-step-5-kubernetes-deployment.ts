@@ -36,6 +36,14 @@ const section: SectionConfig = {
   defaultTable: RAW,
   queries: [
     {
+      label: 'Daily readings (the query to time)',
+      sql: `select cast(date_string as date) as day, count(*) as readings, round(avg(sgv), 1) as avg_sgv
+from raw.glucose_entries
+group by 1
+order by 1`,
+      explain: 'A typical scan of the whole table: every data file is opened once, so fewer files means less work before the first row.',
+    },
+    {
       label: 'Files, manifests, snapshots',
       sql: layoutSql,
       explain: 'The physical shape of raw.glucose_entries on main: every daily merge added a small data file, a manifest and a snapshot.',
@@ -51,14 +59,6 @@ const section: SectionConfig = {
 from raw."glucose_entries$snapshots"
 order by committed_at`,
       explain: 'Each snapshot is a version you can time-travel to, and each keeps its files alive until it expires.',
-    },
-    {
-      label: 'Daily readings (the query to time)',
-      sql: `select cast(date_string as date) as day, count(*) as readings, round(avg(sgv), 1) as avg_sgv
-from raw.glucose_entries
-group by 1
-order by 1`,
-      explain: 'A typical scan of the whole table: every data file is opened once, so fewer files means less work before the first row.',
     },
   ],
   tasks: [

@@ -265,7 +265,7 @@ export class ScalePane {
           Plot.dot(measured, { x: 'n', y: 's', fill: 'var(--sl-color-accent)', r: 4 }),
           Plot.ruleY([1]),
         ];
-        figures.push(labelled(Plot.plot({ width, height: 220, style, x: { label: 'workers', ticks: ns, domain: [1, maxN] }, y: { label: 'speed-up T(1)/T(N)', grid: true, domain: [0, maxN] }, marks }),
+        figures.push(labelled(Plot.plot({ width, height: 220, style, x: { label: 'workers', ticks: ns, tickFormat: 'd', domain: [1, maxN] }, y: { label: 'speed-up T(1)/T(N)', grid: true, domain: [0, maxN] }, marks }),
           `Speed-up against workers: measured ${measured.map((m) => `${m.n} → ${m.s.toFixed(2)}×`).join(', ')}; dashed line ideal, grey line Amdahl's law for the measured serial fraction.`));
       }
       figures.push(labelled(Plot.plot({
