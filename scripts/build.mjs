@@ -3,12 +3,16 @@
  *   1. Chromium must be there: Mermaid diagrams are rendered to SVG by a headless browser.
  *   2. The prebuilt warehouse (when the pipeline is present) is written into public/warehouse.
  *   3. Astro builds the site into dist/ (Pagefind indexes it, the sitemap is written).
+ *   4. The output is made ready for static hosts (large files split, _headers written)
+ *      and the offline service worker is written with this build's precache manifest.
  * It prints how long each step took.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync, cpSync } from 'node:fs';
 import path from 'node:path';
 import { ensureChromium } from './chromium.mjs';
 import { run, ROOT, seconds } from './run.mjs';
+import { prepareForStaticHosts } from './static-hosts.mjs';
+import { writeServiceWorker } from './service-worker.mjs';
 
 const t0 = performance.now();
 ensureChromium();
@@ -26,6 +30,34 @@ if (existsSync(warehouseBuilder) && process.env.PHLO_SKIP_WAREHOUSE !== '1') {
 
 const t1 = performance.now();
 // Extra arguments go to Astro, e.g. `npm run build -- --outDir /tmp/site` for a side build.
-const { code } = await run('astro', ['build', ...process.argv.slice(2)]);
-if (code !== 0) process.exit(code);
+const astroArgs = process.argv.slice(2);
+const outAt = astroArgs.indexOf('--outDir');
+const outDir = path.resolve(ROOT, outAt >= 0 ? astroArgs[outAt + 1] : 'dist');
+// Astro keeps its prerender chunks in <outDir>/.prerender, or in one shared .astro/ folder
+// when outDir is outside the project, where two side builds at once would overwrite each
+// other's chunks. So a side build goes to a private folder inside the project, then moves.
+const inside = outDir.startsWith(ROOT + path.sep);
+const buildDir = inside ? outDir : path.join(ROOT, '.builds', `${path.basename(outDir)}-${process.pid}`);
+if (outAt >= 0) astroArgs[outAt + 1] = buildDir;
+const { code } = await run('astro', ['build', ...astroArgs]);
+if (code !== 0) {
+  if (!inside) rmSync(buildDir, { recursive: true, force: true });
+  process.exit(code);
+}
+if (!inside) {
+  rmSync(outDir, { recursive: true, force: true });
+  cpSync(buildDir, outDir, { recursive: true });
+  rmSync(buildDir, { recursive: true, force: true });
+}
+
+// Static hosts: oversized files cut into parts, the _headers file written (scripts/static-hosts.mjs).
+try {
+  for (const s of prepareForStaticHosts(outDir)) console.log(`build: split ${s.file} (${(s.size / 2 ** 20).toFixed(1)} MiB) into ${s.parts} parts for hosts with a 25 MiB file limit`);
+  const sw = writeServiceWorker(outDir);
+  const mb = (n) => (n / 2 ** 20).toFixed(1);
+  console.log(`build: service worker ${sw.version}: ${sw.files} files, ${mb(sw.shellBytes)} MiB cached on a first visit, ${mb(sw.sandboxBytes)} MiB more once a sandbox is used`);
+} catch (err) {
+  console.error(`build: ${err.message}`);
+  process.exit(1);
+}
 console.log(`build: astro build took ${seconds(t1)} s; whole build ${seconds(t0)} s`);

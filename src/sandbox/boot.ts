@@ -15,7 +15,15 @@ const openKey = (id: string) => `phlo-sandbox-open:${id}`;
 export function watchHandsOn(): void {
   const roots = [...document.querySelectorAll<HTMLElement>('.hands-on[data-section]')];
   if (roots.length === 0) return;
-  const start = (root: HTMLElement) => {
+  // The workshop page links to `?checkpoint=<section id>#<anchor>`: open that section at its checkpoint.
+  const params = new URLSearchParams(location.search);
+  const jumpTo = params.get('checkpoint');
+  if (jumpTo) {
+    params.delete('checkpoint');
+    // Once only: a reload must not throw the attendee's work away again.
+    history.replaceState(history.state, '', `${location.pathname}${params.size ? `?${params}` : ''}${location.hash}`);
+  }
+  const start = (root: HTMLElement, fromCheckpoint = false) => {
     if (root.dataset.started) return;
     root.dataset.started = 'yes';
     try {
@@ -25,8 +33,10 @@ export function watchHandsOn(): void {
     }
     const line = root.querySelector<HTMLElement>('[data-runner-line]');
     if (line) line.textContent = 'Loading the sandbox…';
+    // The offline service worker saves the engines and the warehouse once a sandbox is used.
+    document.dispatchEvent(new CustomEvent('phlo:sandbox-used'));
     load()
-      .then((m) => m.mount(root))
+      .then((m) => m.mount(root, { fromCheckpoint }))
       .catch((err: Error) => {
         if (line) line.textContent = `The sandbox could not load: ${err.message}. Reload the page to try again.`;
         delete root.dataset.started;
@@ -55,6 +65,7 @@ export function watchHandsOn(): void {
     } catch {
       /* ignore */
     }
-    if (wasOpen) start(root);
+    if (jumpTo === root.dataset.section) start(root, true);
+    else if (wasOpen) start(root);
   }
 }

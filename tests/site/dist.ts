@@ -6,7 +6,8 @@ import { readdirSync, readFileSync, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 export const ROOT = path.resolve(import.meta.dirname, '..', '..');
-export const DIST = path.join(ROOT, 'dist');
+/** The built site: dist/, or PHLO_DIST for a side build (npm run build -- --outDir ...). */
+export const DIST = process.env.PHLO_DIST ? path.resolve(process.env.PHLO_DIST) : path.join(ROOT, 'dist');
 
 export function requireDist(): void {
   if (!existsSync(path.join(DIST, 'index.html'))) {

@@ -10,7 +10,7 @@ import type { CliIo } from '../../../sandboxes/pipeline/cli/commands.ts';
 import type { RunEvent } from '../../../sandboxes/pipeline/orchestrate/runlog.ts';
 import type { LineageGraph } from '../../../sandboxes/pipeline/orchestrate/graph.ts';
 import type { SandboxSession } from '../runtime/session.ts';
-import { ASSET_URLS, warehouseBaseUrl, bootEngine } from '../runtime/session.ts';
+import { engineAssets, warehouseBaseUrl, bootEngine } from '../runtime/session.ts';
 import { OPFS_ROOT } from '../runtime/section-store.ts';
 import type { CommandResult } from './host.ts';
 import type { FromWorker, ToWorker } from './protocol.ts';
@@ -52,6 +52,8 @@ export class WorkerRunner implements Runner {
   private lastAlive = Date.now();
   /** Until then silence is expected: the worker announced a long blocking step. */
   private graceUntil = 0;
+  /** A command ran in the current worker: only then can its Postgres hold published marts. */
+  private ranCommand = false;
 
   constructor(session: SandboxSession) {
     this.session = session;
@@ -94,8 +96,13 @@ export class WorkerRunner implements Runner {
         reject(new Error('the pipeline worker crashed while starting'));
       });
     });
-    const init: ToWorker = { type: 'init', warehouseUrl: warehouseBaseUrl(), opfsDir: [OPFS_ROOT, this.session.config.id, 'warehouse'], assets: ASSET_URLS };
-    worker.postMessage(init);
+    engineAssets().then(
+      (assets) => {
+        const init: ToWorker = { type: 'init', warehouseUrl: warehouseBaseUrl(), opfsDir: [OPFS_ROOT, this.session.config.id, 'warehouse'], assets };
+        worker.postMessage(init);
+      },
+      (err: Error) => this.crashed(`the engines could not be loaded: ${err.message}`),
+    );
     this.ready.catch(() => this.stop());
     return this.ready;
   }
@@ -103,6 +110,7 @@ export class WorkerRunner implements Runner {
   private stop(): void {
     this.worker?.terminate();
     this.worker = null;
+    this.ranCommand = false;
     this.ready = null;
   }
 
@@ -137,7 +145,7 @@ export class WorkerRunner implements Runner {
         resend: () => {
           this.pending.set(id, entry);
           void this.start().then(
-            () => this.worker!.postMessage({ type: 'run', id, line, files } satisfies ToWorker),
+            () => ((this.ranCommand = true), this.worker!.postMessage({ type: 'run', id, line, files } satisfies ToWorker)),
             (err: Error) => (this.pending.delete(id), reject(err)),
           );
         },
@@ -181,7 +189,8 @@ export class WorkerRunner implements Runner {
 
   async postgres(sql: string): Promise<PgAnswer> {
     // No worker, no Postgres: publishing happens in the worker, so nothing is published.
-    if (!this.worker) return { ok: false, notPublished: true, error: NOT_PUBLISHED_MESSAGE };
+    // It answers at once instead of queueing behind the worker's start or a running command.
+    if (!this.worker || !this.ranCommand) return { ok: false, notPublished: true, error: NOT_PUBLISHED_MESSAGE };
     await this.start();
     const id = ++this.seq;
     const m = await new Promise<FromWorker>((resolve, reject) => {

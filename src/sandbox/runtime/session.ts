@@ -19,8 +19,18 @@ import { loadCheckpoints, applyCheckpoint, type Checkpoint } from './checkpoints
 import { openSectionStore, type SectionStore } from './section-store.ts';
 import { attachOpsTables } from '../../../sandboxes/pipeline/observe/ops-tables.ts';
 import { markCheckpoint } from '../../../sandboxes/pipeline/observe/run-log.ts';
+import { splitAwareUrl } from './split-assets.ts';
 
-export const ASSET_URLS = { duckdbWasmUrl, duckdbWorkerUrl, parquetWasmUrl };
+export interface EngineAssets {
+  duckdbWasmUrl: string;
+  duckdbWorkerUrl: string;
+  parquetWasmUrl: string;
+}
+
+/** Where the engines load from (DuckDB's module is joined from its parts in a production build). */
+export async function engineAssets(): Promise<EngineAssets> {
+  return { duckdbWasmUrl: await splitAwareUrl(duckdbWasmUrl), duckdbWorkerUrl, parquetWasmUrl };
+}
 
 /** Where the site serves the prebuilt warehouse (written by the pipeline's build step). */
 export function warehouseBaseUrl(): string {
@@ -129,6 +139,7 @@ export class SandboxSession {
   }
 }
 
-export function bootEngine(): Promise<SqlEngine> {
-  return createBrowserEngine({ mainModule: duckdbWasmUrl, mainWorker: duckdbWorkerUrl }, { timeLimitMs: QUERY_TIME_LIMIT_MS, cancelGraceMs: 1500 });
+export async function bootEngine(): Promise<SqlEngine> {
+  const assets = await engineAssets();
+  return createBrowserEngine({ mainModule: assets.duckdbWasmUrl, mainWorker: assets.duckdbWorkerUrl }, { timeLimitMs: QUERY_TIME_LIMIT_MS, cancelGraceMs: 1500 });
 }

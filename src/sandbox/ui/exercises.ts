@@ -8,8 +8,19 @@ import type { PaneContext } from './context.ts';
 import type { Task, TaskCheck } from '../sections/types.ts';
 import { resultFromArrow, type ResultData } from './grid.ts';
 import { judgeRun } from '../pipeline/run-summary.ts';
-import { readScaleRuns, scaleRunsCover } from '../../../sandboxes/pipeline/orchestrate/scale-record.ts';
 import { checkCatalogTask, typedAnswers, answerKey } from './catalog-data.ts';
+import { markTaskPassed } from '../../lib/progress.ts';
+import { readScaleRuns, scaleRunsCover } from '../../../sandboxes/pipeline/orchestrate/scale-record.ts';
+
+/** The course-wide progress (kept beside the section's own state) counts a task once it passed. */
+function recordPass(section: string, task: string): void {
+  try {
+    markTaskPassed(localStorage, section, task);
+    document.dispatchEvent(new CustomEvent('phlo:progress'));
+  } catch {
+    /* storage disabled: the section still remembers its own tasks */
+  }
+}
 
 const TASKS_KEY = 'tasks';
 /** Answers typed into Part 10's catalog-answer tasks. */
@@ -195,7 +206,10 @@ export class Exercises {
       if (out.passed !== this.passed[t.id]) {
         this.passed[t.id] = out.passed;
         await ctx_state(this.ctx).set(TASKS_KEY, this.passed).catch(() => {});
-        if (out.passed) this.ctx.announce(`Task passed: ${t.title}`);
+        if (out.passed) {
+          this.ctx.announce(`Task passed: ${t.title}`);
+          recordPass(this.ctx.config.id, t.id);
+        }
       }
     } catch (err) {
       this.paint(t.id, { passed: false, detail: errorText(err) });

@@ -88,7 +88,12 @@ function injectStyles(): void {
   document.head.appendChild(style);
 }
 
-export async function mount(root: HTMLElement): Promise<void> {
+/**
+ * Mount the panes. With `fromCheckpoint` (the workshop's "jump to checkpoint" link) the
+ * section's warehouse is first put back at its checkpoint, so a late attendee starts where
+ * the room is; their edited pipeline files are kept.
+ */
+export async function mount(root: HTMLElement, options: { fromCheckpoint?: boolean } = {}): Promise<void> {
   injectStyles();
   const config = configOf(root);
   const stage = root.querySelector<HTMLElement>('[data-stage]')!;
@@ -97,6 +102,7 @@ export async function mount(root: HTMLElement): Promise<void> {
   let session: SandboxSession;
   try {
     session = await sessionFor(root);
+    if (options.fromCheckpoint) await session.reset();
     await session.verify();
   } catch (err) {
     // Whatever failed (a damaged saved state, a missing file), the learner gets the error in

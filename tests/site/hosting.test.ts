@@ -1,0 +1,64 @@
+/**
+ * The built site deploys to the hosts the README names: no file over a host's per-file
+ * limit, not too many files, the _headers file for Netlify and Cloudflare Pages, and an
+ * offline service worker whose precache list is exactly the site's files.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { DIST, requireDist } from './dist.ts';
+// @ts-expect-error plain JavaScript build script
+import { HOST_FILE_LIMITS, HOST_FILE_COUNT_LIMIT } from '../../scripts/static-hosts.mjs';
+
+function files(dir: string, out: string[] = []): string[] {
+  for (const name of readdirSync(dir)) {
+    const full = path.join(dir, name);
+    if (statSync(full).isDirectory()) files(full, out);
+    else out.push(full);
+  }
+  return out;
+}
+
+test('no built file exceeds the per-file limit of any host we claim, nor the file-count limit', () => {
+  requireDist();
+  const all = files(DIST);
+  assert.ok(all.length < HOST_FILE_COUNT_LIMIT, `${all.length} files; Cloudflare Pages takes at most ${HOST_FILE_COUNT_LIMIT}`);
+  for (const [host, limit] of Object.entries(HOST_FILE_LIMITS as Record<string, number>)) {
+    const over = all.filter((f) => statSync(f).size > limit).map((f) => `${path.relative(DIST, f)} (${(statSync(f).size / 2 ** 20).toFixed(1)} MiB)`);
+    assert.deepEqual(over, [], `files over ${host}'s ${limit / 2 ** 20} MiB limit`);
+  }
+  const parts = all.filter((f) => f.endsWith('.parts.json'));
+  assert.ok(parts.some((f) => /duckdb-eh/.test(f)), 'DuckDB-WASM was split into parts');
+  for (const manifestFile of parts) {
+    const m = JSON.parse(readFileSync(manifestFile, 'utf8')) as { parts: string[]; size: number };
+    const total = m.parts.reduce((n, p) => n + statSync(path.join(path.dirname(manifestFile), p)).size, 0);
+    assert.equal(total, m.size, `${path.basename(manifestFile)}: the parts add up to the original size`);
+  }
+});
+
+test('the _headers file for Netlify and Cloudflare Pages is in the build', () => {
+  requireDist();
+  const headers = readFileSync(path.join(DIST, '_headers'), 'utf8');
+  assert.match(headers, /Cross-Origin-Embedder-Policy: require-corp/);
+  assert.match(headers, /Cross-Origin-Opener-Policy: same-origin/);
+});
+
+test('the service worker precaches every file of the site, pages under their directory URL', () => {
+  requireDist();
+  const sw = readFileSync(path.join(DIST, 'sw.js'), 'utf8');
+  const manifest = JSON.parse(/const MANIFEST = (\{.*?\});\n/s.exec(sw)![1]!) as { version: string; files: { url: string; group: string; size: number; sameAs?: string }[] };
+  const urls = new Set(manifest.files.map((f) => f.url));
+  for (const f of files(DIST)) {
+    const rel = path.relative(DIST, f).split(path.sep).join('/');
+    if (/^(sw\.js|_headers|sitemap-.*\.xml|rss\.xml)$/.test(rel)) continue;
+    const url = rel === 'index.html' ? '' : rel.endsWith('/index.html') ? rel.slice(0, -'index.html'.length) : rel;
+    assert.ok(urls.has(url), `${rel} is precached`);
+  }
+  const shell = manifest.files.filter((f) => f.group === 'shell');
+  assert.ok(shell.some((f) => f.url === 'parts/01-what-is-a-data-lakehouse/'), 'pages are in the reading shell');
+  assert.ok(!shell.some((f) => /\.wasm|warehouse\//.test(f.url)), 'engines and the warehouse wait until a sandbox is used');
+  const shellMb = shell.reduce((n, f) => n + f.size, 0) / 2 ** 20;
+  assert.ok(shellMb < 20, `the reading shell is ${shellMb.toFixed(1)} MiB`);
+  assert.ok(existsSync(path.join(DIST, 'warehouse', '_index.json')) === manifest.files.some((f) => f.url === 'warehouse/_index.json'));
+});

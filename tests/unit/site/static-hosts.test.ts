@@ -1,0 +1,48 @@
+/** Splitting oversized files for static hosts, and the _headers file. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile, readFile, readdir, rm, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+// @ts-expect-error plain JavaScript build script
+import { splitLargeFiles, headersFile, HOST_FILE_LIMITS } from '../../../scripts/static-hosts.mjs';
+// @ts-expect-error plain JavaScript
+import { securityHeaders } from '../../../src/lib/security-headers.mjs';
+
+test('a .wasm over the 25 MiB limit is cut into parts that join back to the same bytes', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'split-'));
+  try {
+    await mkdir(path.join(dir, '_astro'));
+    const big = Buffer.alloc(26 * 1024 * 1024 + 123);
+    for (let i = 0; i < big.length; i += 4096) big[i] = i % 251;
+    await writeFile(path.join(dir, '_astro/engine.wasm'), big);
+    await writeFile(path.join(dir, '_astro/small.wasm'), Buffer.alloc(1000));
+    const split = splitLargeFiles(dir);
+    assert.equal(split.length, 1);
+    const names = (await readdir(path.join(dir, '_astro'))).sort();
+    assert.deepEqual(names, ['engine.wasm.part0', 'engine.wasm.part1', 'engine.wasm.parts.json', 'small.wasm']);
+    const manifest = JSON.parse(await readFile(path.join(dir, '_astro/engine.wasm.parts.json'), 'utf8'));
+    assert.equal(manifest.size, big.length);
+    const joined = Buffer.concat(await Promise.all(manifest.parts.map((p: string) => readFile(path.join(dir, '_astro', p)))));
+    assert.ok(joined.equals(big));
+    for (const p of manifest.parts) assert.ok((await readFile(path.join(dir, '_astro', p))).length <= HOST_FILE_LIMITS['Cloudflare Pages']);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('an oversized file that is not WebAssembly fails the build with its name', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'split-'));
+  try {
+    await writeFile(path.join(dir, 'huge.json'), Buffer.alloc(26 * 1024 * 1024));
+    assert.throws(() => splitLargeFiles(dir), /huge\.json is 26\.0 MiB/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('_headers carries every security header the servers send', () => {
+  const text = headersFile();
+  for (const [k, v] of Object.entries(securityHeaders as Record<string, string>)) assert.ok(text.includes(`  ${k}: ${v}`), k);
+  assert.match(text, /^\/_astro\/\*\n  Cache-Control: public, max-age=31536000, immutable$/m);
+});
