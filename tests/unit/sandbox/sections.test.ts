@@ -35,7 +35,7 @@ test('section ids, panes and tasks are well formed', () => {
     assert.ok(s.panes.length > 0, id);
     assert.equal(new Set(s.tasks.map((t) => t.id)).size, s.tasks.length, `${id}: task ids are unique`);
     assert.ok(s.runForReal.commands.length > 0, `${id}: run it for real has commands`);
-    for (const f of s.files ?? []) assert.match(f, /^(pipeline\.config\.ts|models\/.+\.(sql|ya?ml)|tests\/.+\.sql)$/, `${id}: ${f} is a file the pipeline pane can show`);
+    for (const f of s.files ?? []) assert.match(f, /^(pipeline\.config\.ts|models\/.+\.(sql|ya?ml)|tests\/.+\.sql|plugins\/[a-z0-9_]+\.ts)$/, `${id}: ${f} is a file the pipeline pane can show`);
   }
 });
 
