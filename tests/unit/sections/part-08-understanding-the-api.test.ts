@@ -64,6 +64,9 @@ test('the API stand-in answers a day as Nightscout does: newest first, camelCase
   assert.equal(new Date(e.date).toISOString(), e.dateString);
   assert.ok(day.entries.every((x, i) => i === 0 || x.date <= day.entries[i - 1]!.date), 'newest first');
   assert.match(e._id, /^[0-9a-f]{24}$/);
+  // The text: the new day comes back as 291 entries, three of them sent twice (the run inserts 288).
+  const now = fetchDay({ seed: 'phlo' }, NEW_DAY, Date.now()).entries;
+  assert.deepEqual([now.length, new Set(now.map((x) => x._id)).size], [291, 288]);
 });
 
 const day = (v: unknown) => new Date(Number(v)).toISOString().slice(0, 10);
