@@ -62,6 +62,12 @@ test('Part 10: search the catalog, open a table, follow lineage, measure impact,
   await impact.locator('[data-answer]').press('Enter');
   await expect(impact).toHaveAttribute('data-passed', 'true', { timeout: 30_000 });
   await expect(page.locator('.sbx-task[data-task=break-contract]')).toHaveAttribute('data-passed', 'false');
+  await expect(page.locator('.sbx-task[data-task=evolve-safely]')).toHaveAttribute('data-passed', 'false');
+
+  // The pane passes axe (no serious or critical findings) with the impact box and the report open.
+  const { default: AxeBuilder } = await import('@axe-core/playwright');
+  const axe = await new AxeBuilder({ page }).include('.hands-on').analyze();
+  expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`)).toEqual([]);
 
   expect(rec.foreignRequests.filter((u) => !WEBCONTAINER_BOOT.test(u))).toEqual([]);
 });

@@ -4,9 +4,9 @@
  * every layer (the two bad days of Part 9 never reached it).
  *
  * The learner uses the catalog pane (and `catalog` / `contract` in the pipeline terminal):
- * finds who owns a mart, measures what a change of one column would touch downstream, adds
- * a column to the silver table (a safe change the contract lets through), retypes a column
- * the contract promises (a breaking change, and the rule that catches it), and restores it.
+ * finds who owns a mart, measures what a change of one column would touch downstream,
+ * retypes a column the contract promises (a breaking change, and the rule that catches it),
+ * then restores it and makes the change the compatible way, as a new column (SAFE).
  *
  * The edited versions of the silver model are derived from the shipped file, so they follow
  * any change to it; the section test checks that each edit really changes the file.
@@ -98,22 +98,10 @@ order by committed_at`,
       },
     },
     {
-      id: 'safe-addition',
-      title: 'Add a column the contract allows',
-      description: 'Add glucose_mmol_l (glucose_mg_dl / 18.016, one decimal) to the silver model, rebuild fct_glucose_readings, and check the contract: it should still pass, with the new column listed as an addition.',
-      hint: `Edit ${SILVER_MODEL} in the pipeline pane, then run ${REBUILD_SILVER} and contract check glucose_readings.`,
-      check: { kind: 'contract', contract: 'glucose_readings', status: 'pass', added: 'glucose_mmol_l' },
-      solution: {
-        explain: 'A new column is invisible to a consumer who reads the columns the contract names, so the check classifies it as SAFE. The table was recreated with sixteen columns; the five the contract promises are unchanged.',
-        files: { [SILVER_MODEL]: WITH_MMOL },
-        commands: [REBUILD_SILVER, 'contract check glucose_readings'],
-      },
-    },
-    {
       id: 'break-contract',
       title: 'Break the contract with a type change',
-      description: 'Change glucose_mg_dl in the silver model to a double (cast(glucose_mg_dl as double) as glucose_mg_dl), rebuild fct_glucose_readings, and run the contract check. Which rule fails?',
-      hint: `Edit the select list of ${SILVER_MODEL}, run ${REBUILD_SILVER}, then contract check glucose_readings.`,
+      description: 'Someone wants glucose as a decimal. Change glucose_mg_dl in the silver model to a double (cast(glucose_mg_dl as double) as glucose_mg_dl), rebuild fct_glucose_readings, and run the contract check. Which rule fails?',
+      hint: `Edit the select list of ${SILVER_MODEL} in the pipeline pane, run ${REBUILD_SILVER}, then contract check glucose_readings (or look at the Data contracts list in the catalog).`,
       check: { kind: 'contract', contract: 'glucose_readings', status: 'fail', brokenRule: 'glucose_mg_dl.type' },
       solution: {
         explain: 'The run itself succeeds: every silver check and test still holds for doubles. The contract does not: schema.required_columns.glucose_mg_dl.type is BREAKING, because the contract promises an integer and a consumer that stores the value as one would now fail. This is the check to run before a change is merged.',
@@ -122,14 +110,14 @@ order by committed_at`,
       },
     },
     {
-      id: 'restore-contract',
-      title: 'Restore the contract',
-      description: 'Put the silver model back as it was, rebuild it, and check the contract again until it passes.',
-      hint: 'The Restore button in the pipeline pane returns a file to its shipped text. Then rebuild and check.',
-      check: { kind: 'contract', contract: 'glucose_readings', status: 'pass' },
+      id: 'evolve-safely',
+      title: 'Make the change the compatible way',
+      description: 'Restore the contract: put glucose_mg_dl back as it was, and give the consumers the new unit in a new column instead, glucose_mmol_l (glucose_mg_dl / 18.016, one decimal). Rebuild and check: the contract passes, with the new column listed as a SAFE addition.',
+      hint: `The Restore button in the pipeline pane returns ${SILVER_MODEL} to its shipped text; then add one line after glucose_mg_dl: round(glucose_mg_dl / 18.016, 1) as glucose_mmol_l. Run ${REBUILD_SILVER} and contract check glucose_readings.`,
+      check: { kind: 'contract', contract: 'glucose_readings', status: 'pass', added: 'glucose_mmol_l' },
       solution: {
-        explain: 'With the original select list the table gets back its integer glucose_mg_dl, and every schema, quality and SLA rule of the contract passes again.',
-        files: { [SILVER_MODEL]: ORIGINAL },
+        explain: 'With the original select list the table gets back its integer glucose_mg_dl, and every schema, quality and SLA rule passes again. A new column is invisible to a consumer who reads the columns the contract names, so the check classifies it as SAFE: eleven columns the contract does not name, none it promises changed. Adding alongside, then deprecating the old, is how a breaking change is made without breaking anyone.',
+        files: { [SILVER_MODEL]: WITH_MMOL },
         commands: [REBUILD_SILVER, 'contract check glucose_readings'],
       },
     },

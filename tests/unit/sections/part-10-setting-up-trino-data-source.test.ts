@@ -162,7 +162,7 @@ test('every task fails before its solution and passes after it, in order', async
       assert.equal(check.code, 1, 'the contract check exits non-zero on a breaking change');
       assert.ok(check.out.some((l) => /BREAKING schema\.required_columns\.glucose_mg_dl\.type: column glucose_mg_dl is double in the table; the contract promises integer/.test(l)), check.out.join('\n'));
     }
-    if (task.id === 'safe-addition') {
+    if (task.id === 'evolve-safely') {
       const line = results.at(-1)!.out.find((l) => l.includes('schema.additional_columns'));
       assert.match(line ?? '', /11 column\(s\).*glucose_mmol_l/);
     }
