@@ -63,6 +63,8 @@ export class PipelinePane {
   private saveTimer = 0;
   private graph: LineageGraph | null = null;
   private status = new Map<string, AssetState>();
+  /** Why a skipped asset was skipped: it was up to date, or an asset it depends on failed. */
+  private skipReason = new Map<string, string>();
   private started = false;
 
   constructor(ctx: PaneContext) {
@@ -400,6 +402,7 @@ export class PipelinePane {
 
   private resetStatus(): void {
     this.status.clear();
+    this.skipReason.clear();
     this.paintGraph();
   }
 
@@ -409,7 +412,10 @@ export class PipelinePane {
     if (e.type === 'STEP_START') this.status.set(key, 'running');
     else if (e.type === 'MATERIALIZATION' || e.type === 'STEP_SUCCESS') this.status.set(key, 'done');
     else if (e.type === 'STEP_FAILURE') this.status.set(key, 'failed');
-    else if (e.type === 'STEP_SKIPPED') this.status.set(key, 'skipped');
+    else if (e.type === 'STEP_SKIPPED') {
+      this.status.set(key, 'skipped');
+      this.skipReason.set(key, e.metadata?.up_to_date ? 'skipped: nothing upstream changed' : 'skipped: an upstream asset failed');
+    }
     else if (e.type === 'ASSET_CHECK' && /^FAIL/.test(e.message)) this.status.set(key, 'failed');
     else return;
     this.paintGraph();
@@ -456,7 +462,7 @@ export class PipelinePane {
                   { class: `sbx-asset ${s}`, 'data-asset': n.id, 'data-status': s },
                   h('span', { class: 'sbx-asset-name' }, n.label),
                   h('span', { class: 'sbx-asset-meta' }, `${n.kind}${n.target ? ` → ${n.target}` : ''}`),
-                  h('span', { class: 'sbx-asset-status' }, label[s]),
+                  h('span', { class: 'sbx-asset-status' }, (s === 'skipped' && this.skipReason.get(n.id)) || label[s]),
                   from.length ? h('span', { class: 'sbx-sr-only' }, `depends on ${from.join(', ')}`) : null,
                 );
               }),
