@@ -5,6 +5,7 @@
  * (a `postgres` check) passes. Nothing leaves the origin except the WebContainer's own boot
  * attempt.
  */
+import AxeBuilder from '@axe-core/playwright';
 import { test, expect, record } from './fixtures.ts';
 
 const WEBCONTAINER_BOOT = /^https:\/\/([a-z0-9-]+\.)?(stackblitz\.com|webcontainer\.io|webcontainer-api\.io)\//;
@@ -62,6 +63,13 @@ test('Part 8: a new day is run and published, and the dashboard draws it from Po
   await expect(trend.locator('svg[role=img]')).toHaveAttribute('aria-label', /21 points from 2025-01-01 to 2025-01-21/);
   await expect(page.locator('.sbx-dash-panel[data-panel="Glucose by hour of day"] svg[role=img]')).toHaveAttribute('aria-label', /24 points/);
   await expect(page.locator('.sbx-dash-panel[data-panel="Time in and out of range (latest day)"] svg[role=img]')).toHaveAttribute('aria-label', /3 bars/);
+
+  // The drawn dashboard passes axe in both themes (Starlight switches them with data-theme).
+  for (const theme of ['light', 'dark']) {
+    await page.evaluate((t) => (document.documentElement.dataset.theme = t), theme);
+    const axe = await new AxeBuilder({ page }).include('.sbx-dashboard').analyze();
+    expect(axe.violations.map((v) => `${theme}: ${v.id} ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+  }
 
   expect(rec.foreignRequests.filter((u) => !WEBCONTAINER_BOOT.test(u))).toEqual([]);
 });

@@ -89,7 +89,8 @@ class PanelView {
     this.panel = panel;
     const titleId = nextId('sbx-dash-title');
     const sqlId = nextId('sbx-dash-sql');
-    const sqlBox = h('pre', { class: 'sbx-dash-sql', id: sqlId, hidden: true }, h('code', {}, panel.sql));
+    // Focusable: a long line scrolls sideways, and a keyboard must be able to scroll it.
+    const sqlBox = h('pre', { class: 'sbx-dash-sql', id: sqlId, hidden: true, tabindex: 0, 'aria-label': `SQL of ${panel.title}` }, h('code', {}, panel.sql));
     const sqlBtn = h('button', { type: 'button', class: 'sbx-btn sbx-small', 'aria-expanded': 'false', 'aria-controls': sqlId, 'aria-label': `Show the SQL of ${panel.title}` }, 'SQL');
     sqlBtn.addEventListener('click', () => {
       const open = sqlBox.hidden;
