@@ -36,7 +36,7 @@ const section: SectionConfig = {
   defaultTable: RAW,
   queries: [
     {
-      label: 'Daily readings (the query to time)',
+      label: 'Daily readings (a full-table query)',
       sql: `select cast(date_string as date) as day, count(*) as readings, round(avg(sgv), 1) as avg_sgv
 from raw.glucose_entries
 group by 1

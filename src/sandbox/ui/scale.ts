@@ -22,8 +22,6 @@ import { layoutSql, RAW } from '../sections/part-12-step-5-kubernetes-deployment
 /** A slice that takes longer than this is reported as stuck (a full year per worker takes well under a minute). */
 const SLICE_TIME_LIMIT_MS = 120_000;
 
-const TIMED_QUERY = `select cast(date_string as date) as day, count(*) as readings, round(avg(sgv), 1) as avg_sgv from raw.glucose_entries group by 1 order by 1`;
-
 const cores = (): number => Math.max(1, Number(globalThis.navigator?.hardwareConcurrency) || 1);
 
 /** 1, 2, 4 always (beyond the cores is part of the lesson), then 8, 16 and the core count, up to the cores. */
@@ -303,9 +301,12 @@ export class ScalePane {
     try {
       const data = resultFromArrow(await wh.sql(layoutSql, { ref: 'main' }));
       const [files, manifests, snapshots, records] = (data.rows[0] ?? []).map((v) => Number(v));
-      // A fresh view of the table: time binding its files and the query, as a first reader would.
+      // What a new reader pays: plan the snapshot (manifest list, manifests) and open every data
+      // file, through the Iceberg reader. (A DuckDB query would be timed warm or cold depending on
+      // what the console already loaded, which is not a fair comparison.)
+      const table = await wh.table(RAW, 'main');
       const t0 = performance.now();
-      await wh.sql(TIMED_QUERY, { ref: 'main' });
+      await table.scan();
       const queryMs = Math.round(performance.now() - t0);
       this.layouts.push({ label, data_files: files ?? 0, manifests: manifests ?? 0, snapshots: snapshots ?? 0, records: records ?? 0, queryMs });
       this.drawLayouts();
@@ -319,11 +320,11 @@ export class ScalePane {
       this.layoutBox,
       h('table', { class: 'sbx-scale-table' },
         h('caption', {}, `${RAW} on main`),
-        h('thead', {}, h('tr', {}, ['When', 'Data files', 'Manifests', 'Snapshots', 'Rows', 'Query (ms)'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('thead', {}, h('tr', {}, ['When', 'Data files', 'Manifests', 'Snapshots', 'Rows', 'Full read (ms)'].map((t) => h('th', { scope: 'col' }, t)))),
         h('tbody', {}, this.layouts.map((l) => h('tr', { 'data-layout-row': l.label },
           h('td', {}, l.label), h('td', { 'data-files': l.data_files }, l.data_files), h('td', {}, l.manifests), h('td', {}, l.snapshots), h('td', {}, l.records), h('td', {}, l.queryMs)))),
       ),
-      h('p', { class: 'sbx-note' }, 'The query reads every day of the table; its first run after a change also loads the files into DuckDB, which is where fewer, larger files pay off.'),
+      h('p', { class: 'sbx-note' }, 'Full read: what a new reader pays to plan the current snapshot and open every data file of the table. Fewer, larger files mean fewer manifests to read and fewer files to open for the same rows. (Timings move with the machine’s load; the file counts do not.)'),
     );
   }
 }
