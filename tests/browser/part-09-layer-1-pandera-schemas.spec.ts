@@ -4,7 +4,7 @@
  * runner's pipeline runs. Applying the "declare a check" solution writes a check group into
  * checks.yml and runs the checks against the faulty day on its audit branch; the task's own
  * check (the last run failed on the learner's range check) passes only if the declared group
- * ran. A typo in checks.yml is then reported with the field to fix, and the file survives.
+ * ran (checks.yml's error messages are covered by the unit tests).
  * Nothing leaves the origin except the WebContainer's own boot attempt.
  */
 import { test, expect, record } from './fixtures.ts';
@@ -43,17 +43,6 @@ test('Part 9: a check declared in checks.yml runs in the Worker and fails on the
   await expect(page.locator('.sbx-pipeline')).toHaveAttribute('data-last-exit', '1', { timeout: 120_000 });
   await expect(page.locator('.sbx-transcript')).toContainText('raw_sensor_checks.range_check(sgv, 40..400)', { timeout: 30_000 });
   await expect(task).toHaveAttribute('data-passed', 'true', { timeout: 30_000 });
-
-  // A mistake in checks.yml is reported with the group and the field; nothing runs.
-  const cmd = page.getByLabel('Pipeline command');
-  await page.locator('.sbx-file[data-file="checks.yml"]').click();
-  const editor = page.locator('.sbx-pipeline .cm-content');
-  await editor.click();
-  await page.keyboard.press('ControlOrMeta+a');
-  await page.keyboard.insertText('quality:\n  - name: typo\n    table: raw.glucose_entries\n    checks: [{ range_check: { column: sgv, severity: fatal } }]\n');
-  await cmd.fill('check dlt_glucose_entries --ref pipeline-run-5cd29964 --partition 2025-01-22');
-  await page.getByRole('button', { name: 'Run command' }).click();
-  await expect(page.locator('.sbx-transcript')).toContainText('severity is ERROR or WARN', { timeout: 60_000 });
 
   expect(rec.foreignRequests.filter((u) => !WEBCONTAINER_BOOT.test(u))).toEqual([]);
 });
