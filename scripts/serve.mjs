@@ -11,9 +11,12 @@
  */
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
-import { gzipSync } from 'node:zlib';
+import { gzip } from 'node:zlib';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import { securityHeaders } from '../src/lib/security-headers.mjs';
+
+const gzipAsync = promisify(gzip);
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -48,7 +51,28 @@ const COMPRESSIBLE = /^(text\/|application\/(json|xml|javascript|manifest\+json|
 
 export function createSiteServer({ root }) {
   const rootDir = path.resolve(root);
-  const gzipCache = new Map();
+  // Bodies kept in memory, raw and compressed, keyed by file, modification time and size: a
+  // room of attendees asking for the same 30 MB of engines at once reads and compresses them
+  // once (without blocking the other requests), and a rebuild under a running server is
+  // never answered with the previous build's bytes.
+  const bodies = new Map();
+
+  function bodyOf(file, version, wantGzip) {
+    const key = `${file}:${version}:${wantGzip ? 'gz' : 'raw'}`;
+    let entry = bodies.get(key);
+    if (!entry) {
+      entry = (async () => {
+        const raw = await readFile(file);
+        if (!wantGzip || raw.length <= 1024) return { bytes: raw, gzipped: false };
+        return { bytes: await gzipAsync(raw), gzipped: true };
+      })();
+      bodies.set(key, entry);
+      entry.catch(() => bodies.delete(key));
+      // Drop older versions of the same file.
+      for (const k of bodies.keys()) if (k.startsWith(`${file}:`) && !k.startsWith(`${file}:${version}:`)) bodies.delete(k);
+    }
+    return entry;
+  }
 
   async function resolveFile(urlPath) {
     const decoded = decodeURIComponent(urlPath);
@@ -90,24 +114,26 @@ export function createSiteServer({ root }) {
         }
       }
       const type = TYPES[path.extname(found.file)] ?? 'application/octet-stream';
-      let body = await readFile(found.file);
+      const etag = `"${found.version.replace(/[^\w.:-]/g, '')}"`;
       const headers = {
         'Content-Type': type,
-        // Fingerprinted assets never change; pages and data are revalidated.
+        // Fingerprinted assets never change; pages and data are revalidated (cheaply: ETag).
         'Cache-Control': url.pathname.startsWith('/_astro/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+        ETag: etag,
       };
-      if (COMPRESSIBLE.test(type) && body.length > 1024 && /\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
-        // Keyed by modification time and size: a rebuild under a running server must never
-        // be answered with the previous build's bytes.
-        const key = `${found.file}:${found.version}`;
-        if (!gzipCache.has(key)) gzipCache.set(key, gzipSync(body));
-        body = gzipCache.get(key);
+      if (status === 200 && req.headers['if-none-match'] === etag) {
+        res.writeHead(304, headers).end();
+        return;
+      }
+      const gzip = COMPRESSIBLE.test(type) && /\bgzip\b/.test(req.headers['accept-encoding'] ?? '');
+      const body = await bodyOf(found.file, found.version, gzip);
+      if (body.gzipped) {
         headers['Content-Encoding'] = 'gzip';
         headers['Vary'] = 'Accept-Encoding';
       }
-      headers['Content-Length'] = body.length;
+      headers['Content-Length'] = body.bytes.length;
       res.writeHead(status, headers);
-      res.end(req.method === 'HEAD' ? undefined : body);
+      res.end(req.method === 'HEAD' ? undefined : body.bytes);
     } catch (error) {
       res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`Server error: ${error.message}\n`);
     }

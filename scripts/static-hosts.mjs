@@ -34,7 +34,7 @@ export function* walk(dir) {
   }
 }
 
-/** Split every oversized .wasm into `<name>.partN` files plus `<name>.parts.json`. */
+/** Split every oversized .wasm into `<name>.partN.wasm` files plus `<name>.wasm.parts.json`. */
 export function splitLargeFiles(outDir) {
   const split = [];
   for (const file of walk(outDir)) {
@@ -46,7 +46,8 @@ export function splitLargeFiles(outDir) {
     const bytes = readFileSync(file);
     const parts = [];
     for (let at = 0, i = 0; at < bytes.length; at += PART_SIZE, i++) {
-      const name = `${path.basename(file)}.part${i}`;
+      // Parts keep the .wasm extension, so servers and hosts send them as application/wasm, compressed.
+      const name = `${path.basename(file, '.wasm')}.part${i}.wasm`;
       writeFileSync(path.join(path.dirname(file), name), bytes.subarray(at, at + PART_SIZE));
       parts.push(name);
     }

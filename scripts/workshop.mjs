@@ -9,11 +9,11 @@
  *   npm run workshop [-- --port 8080] [-- --rebuild]
  */
 import { existsSync } from 'node:fs';
-import { networkInterfaces } from 'node:os';
 import path from 'node:path';
 import QRCode from 'qrcode';
 import { createSiteServer } from './serve.mjs';
 import { run, ROOT } from './run.mjs';
+import { roomAddresses } from './room-addresses.mjs';
 
 const argv = process.argv.slice(2);
 const portArg = argv.indexOf('--port');
@@ -24,17 +24,6 @@ if (argv.includes('--rebuild') || !existsSync(path.join(dist, 'index.html'))) {
   console.log('Building the site first (this happens once; use --rebuild to force it)...');
   const { code } = await run('node', ['scripts/build.mjs']);
   if (code !== 0) process.exit(code);
-}
-
-/** IPv4 addresses attendees can reach: every non-internal interface. */
-export function roomAddresses() {
-  const found = [];
-  for (const [name, infos] of Object.entries(networkInterfaces())) {
-    for (const info of infos ?? []) {
-      if (info.family === 'IPv4' && !info.internal) found.push({ name, address: info.address });
-    }
-  }
-  return found;
 }
 
 const server = createSiteServer({ root: dist });

@@ -64,6 +64,8 @@ export function registerOffline(): void {
   const offerUpdate = (waiting: ServiceWorker) => {
     const prompt = document.querySelector<HTMLElement>('[data-update-prompt]');
     if (!prompt) return;
+    // Out of the content column, whose stacking context sits under the table of contents.
+    document.body.append(prompt);
     prompt.hidden = false;
     prompt.querySelector('button')?.addEventListener(
       'click',

@@ -20,7 +20,7 @@ test('a .wasm over the 25 MiB limit is cut into parts that join back to the same
     const split = splitLargeFiles(dir);
     assert.equal(split.length, 1);
     const names = (await readdir(path.join(dir, '_astro'))).sort();
-    assert.deepEqual(names, ['engine.wasm.part0', 'engine.wasm.part1', 'engine.wasm.parts.json', 'small.wasm']);
+    assert.deepEqual(names, ['engine.part0.wasm', 'engine.part1.wasm', 'engine.wasm.parts.json', 'small.wasm']);
     const manifest = JSON.parse(await readFile(path.join(dir, '_astro/engine.wasm.parts.json'), 'utf8'));
     assert.equal(manifest.size, big.length);
     const joined = Buffer.concat(await Promise.all(manifest.parts.map((p: string) => readFile(path.join(dir, '_astro', p)))));
