@@ -121,7 +121,7 @@ async function scaleCommand(args: ParsedArgs, lake: Lakehouse, io: CliIo): Promi
   const workers = Number(flag(args, 'workers') ?? 1);
   const slices = splitDays(SCALE_FROM, days, workers);
   io.out(`Backfilling ${days} day(s) from ${SCALE_FROM} in ${slices.length} slice(s): ${slices.map((s) => `worker ${s.worker} ${s.from}..${s.to}`).join(', ')}`);
-  io.out('Here the slices share one thread (one after another); the Scale pane runs them in parallel Web Workers.');
+  io.out('Here the slices share one thread and take turns on it, so the wall time does not drop; the Scale pane runs them in parallel Web Workers.');
   const rec = await runScaleInProcess(days, workers);
   for (const s of rec.slices) io.out(`  worker ${s.worker}: ${s.days} day(s), ${s.rows} rows, ${s.snapshots} commits, ${s.ms} ms`);
   const path = await recordScaleRun(lake.storage, rec);

@@ -54,7 +54,7 @@ export async function ingestSlice(slice: Slice, o: { seed?: string; timer?: () =
   return { ...slice, rows, snapshots, ms: Math.round(timer() - started) };
 }
 
-/** One scale run in this thread: the slices run concurrently as promises, so in fact one after another. */
+/** One scale run in this thread: the slices run as concurrent promises, taking turns on the one thread. */
 export async function runScaleInProcess(days: number, workers: number, o: { from?: string; seed?: string; now?: () => number } = {}): Promise<ScaleRecord> {
   const from = o.from ?? SCALE_FROM;
   const slices = splitDays(from, days, workers);
