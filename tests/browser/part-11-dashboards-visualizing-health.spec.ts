@@ -51,7 +51,7 @@ test('Part 11: the health dashboard moves after a run, and the stale-data alert 
   await cmd.fill('alerts --at 2025-01-26T00:00:00Z');
   await page.getByRole('button', { name: 'Run command' }).click();
   await expect(page.locator('.sbx-transcript')).toContainText('daily_metrics_stale', { timeout: 60_000 });
-  await expect(page.locator('.sbx-transcript')).toContainText('42 h before 2025-01-26T00:00:00Z');
+  await expect(page.locator('.sbx-transcript')).toContainText('is 42 h old');
   await expect(page.locator('.sbx-task[data-task=stale-alert-fires]')).toHaveAttribute('data-passed', 'true', { timeout: 30_000 });
 
   // The dashboard moved: gold is fresh, and 13 runs are in the log.

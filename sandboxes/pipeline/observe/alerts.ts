@@ -128,10 +128,10 @@ export async function evaluateAlerts(o: { rules: AlertRule[]; runs: RunRecord[];
       value = f.lastSnapshotAt === null ? null : hours(o.at - f.lastSnapshotAt);
       message = f.lastSnapshotAt === null
         ? `${rule.table} has no snapshot on main at ${iso(o.at)}`
-        : `${rule.table} last changed ${iso(f.lastSnapshotAt)}, ${value} h before ${iso(o.at)} (threshold ${rule.above} h)`;
+        : `${rule.table} is ${value} h old (last change ${iso(f.lastSnapshotAt)}; threshold ${rule.above} h)`;
     } else {
       const inWindow = known.filter((r) => r.startedAt > o.at - rule.windowMs!);
-      const span = `${hours(rule.windowMs!)} h before ${iso(o.at)}`;
+      const span = `last ${hours(rule.windowMs!)} h`;
       if (rule.signal === 'check_failures') {
         const failed = inWindow.flatMap((r) => r.checks.filter((k) => !k.passed && rule.checkSeverities!.includes(k.severity)).map((k) => `${k.checkGroup}.${k.check} (run ${r.runId.slice(0, 8)})`));
         value = failed.length;

@@ -90,8 +90,8 @@ test('alerts at the checkpoint: stale data and the failed check both fire', asyn
   assert.equal(r.code, 0, r.err.join('\n'));
   const text = r.out.join('\n');
   assert.match(text, /Alerts at 2025-01-23T06:00:00Z: 3 rule\(s\) from alerts.yml, 2 firing/);
-  assert.match(text, /FIRING warning {2}daily_metrics_stale: .* 48 h before/);
-  assert.match(text, /FIRING warning {2}blocking_checks_failed: 1 failed ERROR check/);
+  assert.match(text, /FIRING warning {2}daily_metrics_stale: gold.fct_daily_glucose_metrics is 48 h old \(last change 2025-01-21T06:00:00Z; threshold 36 h\)/);
+  assert.match(text, /FIRING warning {2}blocking_checks_failed: 1 failed ERROR check\(s\) in the last 24 h: glucose_entries_quality.range_check/);
   assert.match(text, /ok {5}critical daily_metrics_very_stale/);
 });
 
@@ -123,11 +123,11 @@ test('every task fails before its solution and passes after it, in order', async
         const text = r.out.join('\n');
         // The text quotes these: 42 hours, one rule firing, the critical one and the check rule quiet.
         assert.match(text, /1 firing/);
-        assert.match(text, /FIRING warning {2}daily_metrics_stale: .* 42 h before 2025-01-26T00:00:00Z/);
+        assert.match(text, /FIRING warning {2}daily_metrics_stale: gold.fct_daily_glucose_metrics is 42 h old/);
         assert.match(text, /ok {5}warning {2}blocking_checks_failed: 0 failed/);
         // Step 4 goes on: at 78 hours the critical rule pages, and the warning is not sent again.
         const later = (await terminal('alerts --at 2025-01-27T12:00:00Z')).out.join('\n');
-        assert.match(later, /FIRING critical daily_metrics_very_stale: .* 78 h before .* -> notify: page the on-call/);
+        assert.match(later, /FIRING critical daily_metrics_very_stale: .* is 78 h old .* -> notify: page the on-call/);
         assert.match(later, /FIRING warning {2}daily_metrics_stale: .*\(already firing: not sent again\)/);
       }
     }
