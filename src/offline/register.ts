@@ -14,6 +14,23 @@ type SwMessage =
 
 const mb = (n: number) => `${Math.round(n / 2 ** 20)} MB`;
 
+/**
+ * On a host that cannot send headers (GitHub Pages) a page is not cross-origin isolated until
+ * the service worker serves it with the isolation headers. Pages with a hands-on section (the
+ * only ones that need isolation) are reloaded once through the worker; others are left alone.
+ */
+function isolateOnce(): void {
+  if (window.crossOriginIsolated || !navigator.serviceWorker.controller || !document.querySelector('.hands-on')) return;
+  const key = `phlo-isolation-reload:${location.pathname}`;
+  try {
+    if (sessionStorage.getItem(key)) return;
+    sessionStorage.setItem(key, '1');
+  } catch {
+    return;
+  }
+  location.reload();
+}
+
 export function registerOffline(): void {
   const line = document.querySelector<HTMLElement>('[data-offline-status]');
   const text = line?.querySelector<HTMLElement>('[data-offline-text]');
@@ -79,9 +96,10 @@ export function registerOffline(): void {
   // The first install takes control silently; only an update the reader accepted reloads.
   let accepted = false;
   sw.addEventListener('controllerchange', () => {
-    if (!accepted) return;
-    accepted = false;
-    location.reload();
+    if (accepted) {
+      accepted = false;
+      location.reload();
+    } else isolateOnce();
   });
 
   sw.register(`${base}sw.js`, { scope: base })
@@ -96,6 +114,7 @@ export function registerOffline(): void {
       return sw.ready;
     })
     .then(() => {
+      isolateOnce();
       if (sw.controller) ask('offline-state');
       else paint('Saving the course for offline reading…', false, 'saving');
     })

@@ -54,10 +54,15 @@ test('the guide gives every hands-on block a jump-to-checkpoint link to its sect
       assert.ok(page.includes(`id="${s.anchor}"`) && page.includes(`data-section="${s.id}"`), `${href} lands on the section`);
     }
   }
-  const handout = readFileSync(path.join(DIST, 'workshop', 'handout', 'index.html'), 'utf8');
+  const handout = readFileSync(path.join(DIST, 'workshop', 'handout', 'index.html'), 'utf8')
+    .replace(/&#39;|&#x27;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
   for (const s of Object.values(sections).filter((x) => x.id !== 'lab')) {
     if (agendas[1]!.blocks.some((b) => b.kind === 'hands-on' && b.section === s.id)) {
-      for (const t of s.tasks) assert.ok(handout.includes(t.title.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;')) || handout.includes(t.title), `the handout lists "${t.title}"`);
+      for (const t of s.tasks) assert.ok(handout.includes(t.title), `the handout lists "${t.title}"`);
     }
   }
 });
