@@ -4,7 +4,8 @@
  * solution writes plugins/my_source.ts (transpiled with sucrase, loaded from a blob URL) and
  * runs `materialize dlt_meal_entries`; the task's own check passes only if that run
  * succeeded, and a query in the terminal shows the three meals the learner's plugin
- * produced. Nothing leaves the origin except the WebContainer's own boot attempt.
+ * produced. A syntax error typed into the file is then reported with its line and the file
+ * skipped, while the edit stays. Nothing leaves the origin except the WebContainer's own boot attempt.
  */
 import { test, expect, record } from './fixtures.ts';
 
@@ -41,6 +42,19 @@ test('Part 13: a source plugin written in the pane runs in the Worker and its ro
   await page.getByRole('button', { name: 'Run command' }).click();
   await expect(page.locator('.sbx-transcript')).toContainText('meal-2025-01-08-dinner', { timeout: 30_000 });
   await expect(page.locator('.sbx-transcript')).toContainText('90');
+
+  // A syntax error typed into the plugin: the terminal names the file and line, skips it, and
+  // the rest still runs; the learner's text stays in the editor.
+  await page.locator('.sbx-file[data-file="plugins/my_source.ts"]').click();
+  await page.locator('.sbx-file-editor .cm-content').click();
+  await page.keyboard.press('Control+End');
+  await page.keyboard.type('\n}} oops(');
+  await cmd.fill('plugins');
+  await page.getByRole('button', { name: 'Run command' }).click();
+  await expect(page.locator('.sbx-transcript')).toContainText(/plugins\/my_source\.ts:\d+:\d+/, { timeout: 30_000 });
+  await expect(page.locator('.sbx-transcript')).toContainText('Skipped plugin file(s) in this run: plugins/my_source.ts');
+  await expect(page.locator('.sbx-transcript')).toContainText('github_events');
+  await expect(page.locator('.sbx-file-editor .cm-content')).toContainText('oops(');
 
   expect(rec.foreignRequests.filter((u) => !WEBCONTAINER_BOOT.test(u))).toEqual([]);
 });
