@@ -68,7 +68,7 @@ Lakehouse
 
 Source options: --seed TEXT, --bad-day DAY[:impossible|sensor-fault] (repeatable), --as-of ISO-TIME,
   --source-file PATH (your own Nightscout JSON export or CSV instead of the generated readings)
-Plugins: --plugin FILE (repeatable) loads a module exporting \`plugins\` and optionally \`extend(definitions)\``;
+Plugins: --plugin FILE (repeatable) loads a module whose default export is (phlo) => ({ plugins, extend }), or which exports \`plugins\` and optionally \`extend(definitions)\``;
 
 function table(rows: Record<string, unknown>[]): string[] {
   if (rows.length === 0) return ['(no rows)'];
