@@ -21,6 +21,9 @@ import type { Definitions } from '../orchestrate/definitions.ts';
 import type { Plugin } from './types.ts';
 import type { PluginRegistry } from './registry.ts';
 
+/** The context a check's run() receives (re-exported so a plugin file needs one type import). */
+export type { CheckContext };
+
 /** What a plugin module receives: the helpers a plugin may use without importing. */
 export interface PluginApi {
   /** Column constructors for a table schema (Pandera's Field ideas): `phlo.col.int64({ min: 0 })`. */

@@ -68,7 +68,7 @@ export function myCheckSolution(tolerance: number): string {
  * plugins/my_check.ts — threshold_check: fails when more than \`tolerance\` (a share, 0..1)
  * of the rows have \`column\` outside \`min\`..\`max\`; nulls count as violations.
  */
-import type { PluginApi, PluginModuleExports } from '../api.ts';
+import type { PluginApi, PluginModuleExports, CheckContext } from '../api.ts';
 
 export default function myCheck(phlo: PluginApi): PluginModuleExports {
   const thresholdCheck = {
@@ -85,7 +85,7 @@ export default function myCheck(phlo: PluginApi): PluginModuleExports {
         name: \`threshold_check(\${column},min=\${min ?? '-'},max=\${max ?? '-'})\`,
         kind: 'threshold_check',
         severity: 'ERROR' as const,
-        async run(ctx: Parameters<PluginApi['query']>[0]) {
+        async run(ctx: CheckContext) {
           const where = ctx.where ? \`where \${ctx.where}\` : '';
           const [r] = await phlo.query(ctx, \`select count(*) as total, count(*) filter (where \${outside}) as bad from \${ctx.table} \${where}\`);
           const total = Number(r.total);

@@ -9,7 +9,7 @@
  *      glucose_consecutive_highs_plugin: readings above 250 mg/dL).
  * Then run:  materialize fct_glucose_readings --partition 2025-01-15
  */
-import type { PluginApi, PluginModuleExports } from '../api.ts';
+import type { PluginApi, PluginModuleExports, CheckContext } from '../api.ts';
 
 export default function myCheck(phlo: PluginApi): PluginModuleExports {
   const thresholdCheck = {
@@ -24,7 +24,7 @@ export default function myCheck(phlo: PluginApi): PluginModuleExports {
         name: `threshold_check(${column},min=${min ?? '-'},max=${max ?? '-'})`,
         kind: 'threshold_check',
         severity: 'ERROR' as const,
-        async run(ctx: Parameters<PluginApi['query']>[0]) {
+        async run(ctx: CheckContext) {
           // ctx.table is the table, ctx.where limits it to the run's partitions (or is null).
           // TODO 1: count all rows and the violations, e.g. with
           //   const [r] = await phlo.query(ctx, `select count(*) as total, count(*) filter (where ...) as bad from ${ctx.table} ...`);
