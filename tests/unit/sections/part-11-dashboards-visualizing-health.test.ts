@@ -58,6 +58,10 @@ test('the section is well formed, registered, and matches its MDX heading', () =
 
 test('the numbers the text quotes hold on the checkpoint', async () => {
   assert.deepEqual(await one(`select count(*) as runs, count(*) filter (where status = 'FAILURE') as failed, count(*) filter (where kind = 'backfill') as backfills from ops.runs`), { runs: 12, failed: 2, backfills: 1 });
+  // "seven daily runs, two re-runs, a 13-day backfill, and the two failures"
+  assert.deepEqual(await one(`select count(*) filter (where kind = 'materialize' and status = 'SUCCESS') as single_days,
+      count(distinct first_partition) filter (where kind = 'materialize' and status = 'SUCCESS') as distinct_days,
+      max(partitions) filter (where kind = 'backfill') as backfill_days from ops.runs`), { single_days: 9, distinct_days: 7, backfill_days: 13 });
   assert.deepEqual(await one(`select cast(last_snapshot_at as varchar) as last, hours_since_update as h, cast(as_of as varchar) as as_of from ops.freshness where table_name = 'gold.fct_daily_glucose_metrics'`), { last: '2025-01-21 06:00:00', h: 48, as_of: '2025-01-23 06:00:00' });
   assert.deepEqual(await one(`select count(*) as n, count(*) filter (where column_name = 'sgv') as sgv, count(*) filter (where column_name = 'direction') as direction from ops.validation_failures`), { n: 8, sgv: 6, direction: 2 });
   assert.deepEqual(await one(`select count(distinct partition) as days from ops.materializations where asset = 'dlt_glucose_entries' and reached_main`), { days: 20 });
