@@ -119,14 +119,15 @@ order by committed_at`,
     },
   ],
   runForReal: {
-    intro: 'On the Docker stack, a parallel backfill is phlo backfill with --parallel: it starts one Dagster materialization per partition, N at a time, in the Dagster container. Compaction and expiry are Trino procedures on the Iceberg table.',
+    intro: 'In the example project (phlo services start), a parallel backfill is phlo backfill with --parallel: it starts one Dagster materialization per partition, N at a time, in the Dagster container. Compaction is a Trino procedure on the Iceberg table.',
     commands: [
+      { cmd: 'phlo services start', note: 'the example project stack (Dagster on 3000, Trino on 8080)' },
       { cmd: 'phlo backfill dlt_glucose_entries --start-date 2025-01-01 --end-date 2025-01-31 --parallel 2', note: 'one dagster asset materialize per day, two at a time' },
-      { cmd: 'docker exec -it trino trino --catalog iceberg --schema raw --execute "SELECT count(*) FROM \\"glucose_entries\\$files\\""', note: 'data files of the table on main' },
-      { cmd: 'docker exec -it trino trino --catalog iceberg --schema raw --execute "ALTER TABLE glucose_entries EXECUTE optimize"', note: 'compaction: rewrite small files' },
+      { cmd: 'docker exec -it glucose-platform-trino-1 trino --catalog iceberg --schema raw --execute "SELECT count(*) FROM \\"glucose_entries\\$files\\""', note: 'data files of the table on main' },
+      { cmd: 'docker exec -it glucose-platform-trino-1 trino --catalog iceberg --schema raw --execute "ALTER TABLE glucose_entries EXECUTE optimize"', note: 'compaction: rewrite small files' },
     ],
-    phloFiles: ['.env.example', 'docker-compose.yml', 'src/phlo/defs/partitions.py'],
-    urls: [{ label: 'Dagster (root stack)', url: 'http://localhost:10006' }, { label: 'Trino (root stack)', url: 'http://localhost:10005' }],
+    phloFiles: ['examples/glucose-platform/phlo.yaml', 'docker-compose.yml', 'src/phlo/defs/partitions.py'],
+    urls: [{ label: 'Dagster (example project)', url: 'http://localhost:3000' }, { label: 'Trino (example project)', url: 'http://localhost:8080' }],
   },
 };
 
