@@ -117,7 +117,7 @@ export class PipelineHost {
           onEvent(e);
         }, openIo, clockFromArgs(args)),
       passThrough: async (args, cliIo) => {
-        cliIo.err(`"${args[0]}" is not a pipeline command here. Try: help, assets, materialize, backfill, check, runs, logs, lineage, compile, tables, snapshots, sql, branch, merge.`);
+        cliIo.err(`"${args[0]}" is not a pipeline command here. Try: help, assets, materialize, backfill, check, runs, logs, lineage, compile, tables, snapshots, sql, branch, merge, scale, compact, expire.`);
         return 2;
       },
     };
