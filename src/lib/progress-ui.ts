@@ -60,7 +60,8 @@ function paint(map: CourseMap): void {
     const s = partStatus(p, map, el.dataset.progressPart!);
     const bits = [s.read ? 'Read' : 'Not read yet'];
     if (s.total) bits.push(`${s.passed}/${s.total} tasks`);
-    el.textContent = bits.join(' · ');
+    // In the series table a part shows its status only once the reader has started it.
+    el.textContent = 'progressQuiet' in el.dataset && !s.read && !s.passed ? '' : bits.join(' · ');
     el.dataset.state = s.read && s.passed === s.total ? 'done' : s.read || s.passed ? 'started' : 'todo';
   }
   for (const el of document.querySelectorAll<HTMLElement>('[data-progress-step]')) {
