@@ -7,6 +7,8 @@
  *   freshness       hours since `table`'s newest snapshot on main (no snapshot: always fires)
  *   check_failures  failed checks (default: ERROR severity) in runs started within `window`
  *   failed_runs     runs that ended in FAILURE within `window`
+ *   missing_partitions  days of `asset` missing on main between its first and newest day
+ *                   (fresh is not complete: a failed day never re-run leaves a gap)
  *
  * An evaluation only uses what was known at its time `at`: runs started by then, snapshots
  * committed by then. Every evaluation is saved under pipeline/alerts/ (queryable as
@@ -19,13 +21,14 @@ import type { Storage } from '../../lakehouse/storage/storage.ts';
 import type { Warehouse } from '../../lakehouse/warehouse.ts';
 import type { RunRecord } from '../orchestrate/runlog.ts';
 import { freshnessOf } from './freshness.ts';
+import { dayRange } from '../util/dates.ts';
 
 export const ALERTS_FILE = 'alerts.yml';
 export const ALERTS_DIR = 'pipeline/alerts';
 const HOUR = 3_600_000;
 
 export type AlertSeverity = 'info' | 'warning' | 'critical';
-export type AlertSignal = 'freshness' | 'check_failures' | 'failed_runs';
+export type AlertSignal = 'freshness' | 'check_failures' | 'failed_runs' | 'missing_partitions';
 
 export interface AlertRule {
   name: string;
@@ -34,6 +37,8 @@ export interface AlertRule {
   severity: AlertSeverity;
   /** freshness: the table whose newest snapshot counts. */
   table?: string;
+  /** missing_partitions: the asset whose daily partitions must have reached main. */
+  asset?: string;
   /** check_failures / failed_runs: how far back to count, in ms. */
   windowMs?: number;
   /** check_failures: which check severities count (default ERROR only: warnings do not page). */
@@ -91,7 +96,7 @@ export function parseAlertRules(text: string | undefined, file = ALERTS_FILE): A
     if (names.has(r.name)) throw new AlertRuleError(`${where}: another rule already has this name.`);
     names.add(r.name);
     const signal = r.signal as AlertSignal;
-    if (!['freshness', 'check_failures', 'failed_runs'].includes(signal)) throw new AlertRuleError(`${where}: "signal" must be freshness, check_failures or failed_runs.`);
+    if (!['freshness', 'check_failures', 'failed_runs', 'missing_partitions'].includes(signal)) throw new AlertRuleError(`${where}: "signal" must be freshness, check_failures, failed_runs or missing_partitions.`);
     const severity = (r.severity ?? 'warning') as AlertSeverity;
     if (!['info', 'warning', 'critical'].includes(severity)) throw new AlertRuleError(`${where}: "severity" must be info, warning or critical.`);
     const rule: AlertRule = { name: r.name, description: typeof r.description === 'string' ? r.description : '', signal, severity, above: 0 };
@@ -99,6 +104,11 @@ export function parseAlertRules(text: string | undefined, file = ALERTS_FILE): A
       if (typeof r.table !== 'string' || !/^\w+\.\w+$/.test(r.table)) throw new AlertRuleError(`${where}: a freshness rule needs "table: namespace.table".`);
       rule.table = r.table;
       rule.above = parseDuration(r.above, `${where}, "above"`) / HOUR;
+    } else if (signal === 'missing_partitions') {
+      if (typeof r.asset !== 'string' || !r.asset) throw new AlertRuleError(`${where}: a missing_partitions rule needs "asset: <asset key>", e.g. dlt_glucose_entries.`);
+      if (typeof r.above !== 'number' || r.above < 0) throw new AlertRuleError(`${where}: "above" must be a count of days (0 fires on the first gap).`);
+      rule.asset = r.asset;
+      rule.above = r.above;
     } else {
       rule.windowMs = parseDuration(r.window ?? '24h', `${where}, "window"`);
       if (typeof r.above !== 'number' || r.above < 0) throw new AlertRuleError(`${where}: "above" must be a count (0 fires on the first one).`);
@@ -129,6 +139,16 @@ export async function evaluateAlerts(o: { rules: AlertRule[]; runs: RunRecord[];
       message = f.lastSnapshotAt === null
         ? `${rule.table} has no snapshot on main at ${iso(o.at)}`
         : `${rule.table} is ${value} h old (last change ${iso(f.lastSnapshotAt)}; threshold ${rule.above} h)`;
+    } else if (rule.signal === 'missing_partitions') {
+      // Days of the asset that reached main through a successful, merged run.
+      const days = new Set(known.filter((r) => r.status === 'SUCCESS' && r.events.some((e) => e.type === 'BRANCH_MERGED'))
+        .flatMap((r) => r.materializations.filter((m) => m.asset === rule.asset && m.partition).map((m) => m.partition!)));
+      const sorted = [...days].sort();
+      const missing = sorted.length ? dayRange(sorted[0]!, sorted.at(-1)!).filter((d) => !days.has(d)) : [];
+      value = missing.length;
+      message = sorted.length
+        ? `${value} day(s) of ${rule.asset} missing on main between ${sorted[0]} and ${sorted.at(-1)}${missing.length ? `: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}` : ''}`
+        : `${rule.asset} has no day on main yet`;
     } else {
       const inWindow = known.filter((r) => r.startedAt > o.at - rule.windowMs!);
       const span = `last ${hours(rule.windowMs!)} h`;

@@ -185,7 +185,7 @@ order by 1`,
       hint: 'alerts --at TIME evaluates the rules at that moment and saves the result; ops.alerts lists every evaluation.',
       check: { kind: 'sql', sql: `select count(*) > 0 from ops.alerts where rule = 'daily_metrics_stale' and firing and evaluated_at > timestamp '2025-01-25 18:00:00'` },
       solution: {
-        explain: 'At 2025-01-26 00:00 the daily metrics last changed 42 hours earlier, over the 36-hour threshold: daily_metrics_stale fires (a warning for the team channel). The critical rule waits for 72 hours, and the check-failure rule stays quiet because the failed check is more than 24 hours old.',
+        explain: 'At 2025-01-26 00:00 the daily metrics last changed 42 hours earlier, over the 36-hour threshold: daily_metrics_stale fires (a warning for the team channel). The critical rule waits for 72 hours, and the check-failure rule stays quiet because the failed check is more than 24 hours old. ingestion_gaps still fires for 2025-01-21 and 2025-01-22, but it was already firing, so it is not sent again.',
         commands: [LATER_ALERTS],
       },
     },

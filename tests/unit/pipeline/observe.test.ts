@@ -92,7 +92,9 @@ test('alert rules are parsed with errors that name the rule', () => {
     ['daily_metrics_stale', 'freshness', 36, 'warning'],
     ['daily_metrics_very_stale', 'freshness', 72, 'critical'],
     ['blocking_checks_failed', 'check_failures', 0, 'warning'],
+    ['ingestion_gaps', 'missing_partitions', 0, 'warning'],
   ]);
+  assert.throws(() => parseAlertRules('rules:\n  - name: gaps\n    signal: missing_partitions\n    above: 0\n'), /needs "asset: <asset key>"/);
   assert.equal(parseDuration('90m', 'x'), 5_400_000);
   assert.throws(() => parseAlertRules('rules:\n  - name: late\n    signal: freshness\n    above: 36h\n'), /rule 1 \(late\): a freshness rule needs "table/);
   assert.throws(() => parseAlertRules('rules:\n  - name: late\n    signal: freshness\n    table: gold.x\n    above: soon\n'), /"soon" is not a duration/);
@@ -107,16 +109,16 @@ test('alerts use only what was known at their time, and notify once when a rule 
   const runs = await visibleRuns(lake.storage);
   const state = async (iso: string) => Object.fromEntries((await evaluateAlerts({ rules, runs, warehouse: lake.warehouse, at: at(iso) })).map((r) => [r.rule, r.firing]));
   // The morning after the backfill everything is fresh; a day and a half later it is not.
-  assert.deepEqual(await state('2025-01-21T07:00:00Z'), { daily_metrics_stale: false, daily_metrics_very_stale: false, blocking_checks_failed: false });
-  assert.deepEqual(await state('2025-01-23T06:00:00Z'), { daily_metrics_stale: true, daily_metrics_very_stale: false, blocking_checks_failed: true });
-  assert.deepEqual(await state('2025-01-24T07:00:00Z'), { daily_metrics_stale: true, daily_metrics_very_stale: true, blocking_checks_failed: false });
+  assert.deepEqual(await state('2025-01-21T07:00:00Z'), { daily_metrics_stale: false, daily_metrics_very_stale: false, blocking_checks_failed: false, ingestion_gaps: false });
+  assert.deepEqual(await state('2025-01-23T06:00:00Z'), { daily_metrics_stale: true, daily_metrics_very_stale: false, blocking_checks_failed: true, ingestion_gaps: false });
+  assert.deepEqual(await state('2025-01-24T07:00:00Z'), { daily_metrics_stale: true, daily_metrics_very_stale: true, blocking_checks_failed: false, ingestion_gaps: false });
   // Before any snapshot of the table existed, freshness cannot be measured: it fires.
   assert.equal((await state('2025-01-01T12:00:00Z')).daily_metrics_stale, true);
 
   const first = await runAlerts({ rules, runs, warehouse: lake.warehouse, at: at('2025-01-23T06:00:00Z') });
   const again = await runAlerts({ rules, runs, warehouse: lake.warehouse, at: at('2025-01-23T07:00:00Z') });
-  assert.deepEqual(first.results.map((r) => r.notify), [true, false, true]);
-  assert.deepEqual(again.results.map((r) => r.notify), [false, false, false], 'still firing: nobody is told twice');
+  assert.deepEqual(first.results.map((r) => r.notify), [true, false, true, false]);
+  assert.deepEqual(again.results.map((r) => r.notify), [false, false, false, false], 'still firing: nobody is told twice');
   const saved = await rows(`select count(*) as n, count(*) filter (where notify) as sent from ops.alerts`);
-  assert.deepEqual(saved, [{ n: 6, sent: 2 }]);
+  assert.deepEqual(saved, [{ n: 8, sent: 2 }]);
 });

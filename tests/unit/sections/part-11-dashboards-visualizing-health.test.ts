@@ -93,10 +93,11 @@ test('alerts at the checkpoint: stale data and the failed check both fire', asyn
   const r = await terminal('alerts');
   assert.equal(r.code, 0, r.err.join('\n'));
   const text = r.out.join('\n');
-  assert.match(text, /Alerts at 2025-01-23T06:00:00Z: 3 rule\(s\) from alerts.yml, 2 firing/);
+  assert.match(text, /Alerts at 2025-01-23T06:00:00Z: 4 rule\(s\) from alerts.yml, 2 firing/);
   assert.match(text, /FIRING warning {2}daily_metrics_stale: gold.fct_daily_glucose_metrics is 48 h old \(last change 2025-01-21T06:00:00Z; threshold 36 h\)/);
   assert.match(text, /FIRING warning {2}blocking_checks_failed: 1 failed ERROR check\(s\) in the last 24 h: glucose_entries_quality.range_check/);
   assert.match(text, /ok {5}critical daily_metrics_very_stale/);
+  assert.match(text, /ok {5}warning {2}ingestion_gaps: 0 day\(s\) of dlt_glucose_entries missing on main between 2025-01-01 and 2025-01-20/);
 });
 
 test('the 36-hour margin: a run half an hour late sets off a 24-hour rule but not the shipped one', async () => {
@@ -126,7 +127,8 @@ test('every task fails before its solution and passes after it, in order', async
       if (cmd === LATER_ALERTS) {
         const text = r.out.join('\n');
         // The text quotes these: 42 hours, one rule firing, the critical one and the check rule quiet.
-        assert.match(text, /1 firing/);
+        assert.match(text, /2 firing/);
+        assert.match(text, /FIRING warning {2}ingestion_gaps: .*\(already firing: not sent again\)/);
         assert.match(text, /FIRING warning {2}daily_metrics_stale: gold.fct_daily_glucose_metrics is 42 h old/);
         assert.match(text, /ok {5}warning {2}blocking_checks_failed: 0 failed/);
         // Step 4 goes on: at 78 hours the critical rule pages, and the warning is not sent again.
@@ -140,7 +142,10 @@ test('every task fails before its solution and passes after it, in order', async
       assert.deepEqual(await one(`select hours_since_update as h from ops.freshness where table_name = 'gold.fct_daily_glucose_metrics'`), { h: 0 });
       assert.deepEqual(await one(`select hours_since_update as h from ops.freshness where table_name = 'marts.mrt_glucose_overview'`), { h: 72 }, 'the marts did not run: three days old');
       const after = await terminal('alerts');
-      assert.match(after.out.join('\n'), /Alerts at 2025-01-24T06:00:00Z: .* 0 firing/);
+      // Fresh, but not complete: only the gap rule fires.
+      const afterText = after.out.join('\n');
+      assert.match(afterText, /Alerts at 2025-01-24T06:00:00Z: .* 1 firing/);
+      assert.match(afterText, /FIRING warning {2}ingestion_gaps: 2 day\(s\) of dlt_glucose_entries missing on main between 2025-01-01 and 2025-01-23: 2025-01-21, 2025-01-22 {2}-> notify: team channel/);
     }
     if (task.solution.sql) setLastQuery(await rowsOf(task.solution.sql));
     assert.equal(await passes(task.check), true, `${task.id} passes after its solution`);
