@@ -147,6 +147,9 @@ export class ScalePane {
         this.layouts.length = 0;
         clear(this.layoutBox);
         void this.redraw();
+      } else if (why === 'pipeline') {
+        // A `scale` command in the terminal records a run too.
+        void this.redraw();
       }
     });
     void this.redraw();
@@ -211,10 +214,14 @@ export class ScalePane {
       runs = await readScaleRuns(this.ctx.session.storage);
     } catch { /* no runs yet */ }
     const web = runs.filter((r) => r.host === 'web-workers');
+    const fromTerminal = runs.length - web.length;
+    const terminalNote = fromTerminal
+      ? h('p', { class: 'sbx-note', 'data-terminal-runs': fromTerminal }, `Also recorded: ${fromTerminal} run(s) of the terminal's scale command. Their slices took turns on one thread, so they count for the tasks but are not plotted.`)
+      : null;
     const d = days ?? web.at(-1)?.days;
     const rows = d === undefined ? [] : latestPerWorkers(web, d);
     if (!rows.length) {
-      clear(this.results, h('p', { class: 'sbx-note' }, 'No backfill measured yet.'));
+      clear(this.results, h('p', { class: 'sbx-note' }, 'No backfill measured in Web Workers yet.'), terminalNote);
       clear(this.chart);
       return;
     }
@@ -241,6 +248,7 @@ export class ScalePane {
       serial !== null
         ? h('p', { class: 'sbx-note' }, `Serial fraction implied by your runs (Karp–Flatt, averaged): ${(100 * serial).toFixed(0)} %. Amdahl's law then caps the speed-up at ${(1 / Math.max(serial, 1e-6)).toFixed(1)}× however many workers you add, and this machine's ${cores()} core(s) cap it sooner.`)
         : h('p', { class: 'sbx-note' }, 'Run 1 worker as well to see the speed-up.'),
+      terminalNote,
     );
     await this.drawChart(rows, base ?? null, serial);
   }
