@@ -46,6 +46,8 @@ test('the section is well formed and matches the MDX: heading, anchor, frontmatt
   assert.match(mdx, /^readingMinutes: 25$/m);
   assert.match(mdx, new RegExp(`anchor: "?${section.anchor}"?`), 'frontmatter lists the anchor');
   assert.match(mdx, new RegExp(`<HandsOn section="${section.id}"`), 'the section is embedded');
+  // The commands the walk-through prints are the ones the tasks run (and this test runs).
+  for (const cmd of [RUN_NEW_DAY, PSQL_OVERVIEW, `materialize --partition ${NEXT_DAY}`, 'publish']) assert.ok(mdx.includes(cmd), `the text shows ${cmd}`);
 });
 
 test('the entry the text shows is the stand-in\'s, field for field, and the raw table holds it', async () => {
