@@ -69,6 +69,13 @@ test('SQL console: prepared query, typed grid, chart, CSV, a marked error, cance
   expect(text.split('\n')[0]).toBe('reading_time,glucose_mg_dl');
   expect(text.trim().split('\n').length).toBe(total + 1);
 
+  // Copy CSV puts the same text on the clipboard.
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(baseURL!).origin });
+  await page.getByRole('button', { name: 'Copy CSV' }).click();
+  await expect(page.locator('.sbx-sql .sbx-status')).toContainText(/cop/i);
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  expect(copied.trim()).toBe(text.trim());
+
   await runSql(page, 'SELECT sgv, no_such_column FROM raw.glucose_entries');
   await expect(page.locator('.sbx-sql .sbx-error')).toContainText('no_such_column');
   await expect(page.locator('.sbx-sql .sbx-error')).toContainText('line 1');
