@@ -3,7 +3,9 @@
  *   1. Chromium must be there: Mermaid diagrams are rendered to SVG by a headless browser.
  *   2. The prebuilt warehouse (when the pipeline is present) is written into public/warehouse.
  *   3. Astro builds the site into dist/ (Pagefind indexes it, the sitemap is written).
- *   4. The output is made ready for static hosts (large files split, _headers written)
+ *   4. The pipeline CLI is prebundled for WebContainers into <outDir>/webcontainer (no npm
+ *      install in the learner's container; scripts/bundle-webcontainer.mjs).
+ *   5. The output is made ready for static hosts (large files split, _headers written)
  *      and the offline service worker is written with this build's precache manifest.
  * It prints how long each step took.
  */
@@ -13,6 +15,7 @@ import { ensureChromium } from './chromium.mjs';
 import { run, ROOT, seconds } from './run.mjs';
 import { prepareForStaticHosts } from './static-hosts.mjs';
 import { writeServiceWorker } from './service-worker.mjs';
+import { bundleWebContainer } from './bundle-webcontainer.mjs';
 
 const t0 = performance.now();
 ensureChromium();
@@ -48,6 +51,15 @@ if (!inside) {
   rmSync(outDir, { recursive: true, force: true });
   cpSync(buildDir, outDir, { recursive: true });
   rmSync(buildDir, { recursive: true, force: true });
+}
+
+// The pipeline CLI for a WebContainer, before the split below (its DuckDB .wasm is cut into parts like the page's).
+try {
+  const wc = await bundleWebContainer(path.join(outDir, 'webcontainer'));
+  console.log(`build: WebContainer bundle: ${wc.files.length} files, ${(wc.bytes / 2 ** 20).toFixed(1)} MiB (CLI ${(wc.files[0].size / 2 ** 20).toFixed(1)} MiB) in ${(wc.ms / 1000).toFixed(1)} s`);
+} catch (err) {
+  console.error(`build: prebundling the pipeline CLI for WebContainers failed: ${err.message}`);
+  process.exit(1);
 }
 
 // Static hosts: oversized files cut into parts, the _headers file written (scripts/static-hosts.mjs).

@@ -18,6 +18,9 @@ import initWasm, * as pw from 'parquet-wasm/esm';
 
 let ready: Promise<void> | null = null;
 
+/** `true` only inside the prebundled CLI (defined by scripts/bundle-webcontainer.mjs). */
+declare const __PHLO_PREBUNDLED__: boolean | undefined;
+
 /** Initialize parquet-wasm from a URL or the module's bytes. Safe to call more than once. */
 export function initParquet(source?: string | URL | Uint8Array | ArrayBuffer | WebAssembly.Module): Promise<void> {
   if (ready) return ready;
@@ -34,9 +37,14 @@ export function initParquet(source?: string | URL | Uint8Array | ArrayBuffer | W
     // stays bundleable for the browser.
     const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown; versions?: { node?: string } } }).process;
     if (proc?.versions?.node && proc.getBuiltinModule) {
-      const fs = proc.getBuiltinModule('node:fs') as { readFileSync(p: string): Uint8Array };
+      const fs = proc.getBuiltinModule('node:fs') as { readFileSync(p: string | URL): Uint8Array };
       const mod = proc.getBuiltinModule('node:module') as { createRequire(from: string): { resolve(id: string): string } };
-      const wasmPath = mod.createRequire(import.meta.url).resolve('parquet-wasm/esm/parquet_wasm_bg.wasm');
+      // The prebundled CLI (scripts/bundle-webcontainer.mjs) carries the .wasm beside itself.
+      // (The name is a variable so Vite does not take `new URL(literal, import.meta.url)` for an asset.)
+      const beside = 'parquet_wasm_bg.wasm';
+      const wasmPath = typeof __PHLO_PREBUNDLED__ !== 'undefined' && __PHLO_PREBUNDLED__
+        ? new URL(beside, import.meta.url)
+        : mod.createRequire(import.meta.url).resolve('parquet-wasm/esm/parquet_wasm_bg.wasm');
       pw.initSync({ module: fs.readFileSync(wasmPath) as BufferSource });
       return;
     }

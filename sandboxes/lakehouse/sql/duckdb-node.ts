@@ -11,10 +11,23 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type * as duckdbTypes from '@duckdb/duckdb-wasm';
 import { DuckDbWasmEngine, type DuckDbEngineOptions } from './duckdb-engine.ts';
 
 const require = createRequire(import.meta.url);
+
+/**
+ * Defined as `true` by scripts/bundle-webcontainer.mjs: the prebundled CLI (what a
+ * WebContainer runs, with no node_modules) carries DuckDB's worker and .wasm beside itself.
+ */
+declare const __PHLO_PREBUNDLED__: boolean | undefined;
+
+/** The folder holding duckdb-node-eh.worker.cjs and duckdb-eh.wasm. */
+function duckdbDist(): string {
+  if (typeof __PHLO_PREBUNDLED__ !== 'undefined' && __PHLO_PREBUNDLED__) return dirname(fileURLToPath(import.meta.url));
+  return dirname(require.resolve('@duckdb/duckdb-wasm/dist/duckdb-node.cjs'));
+}
 
 // The worker logs every failed query with a stack trace; errors reach us as values anyway.
 const WORKER_GLUE = `
@@ -77,8 +90,10 @@ class NodeWorkerAdapter {
 }
 
 export async function createNodeEngine(options: DuckDbEngineOptions = {}): Promise<DuckDbWasmEngine> {
-  const duckdb = require('@duckdb/duckdb-wasm/dist/duckdb-node.cjs') as typeof duckdbTypes;
-  const dist = dirname(require.resolve('@duckdb/duckdb-wasm/dist/duckdb-node.cjs'));
+  // The package's Node build (its "node" export condition); a bundler can follow this import.
+  const mod = (await import('@duckdb/duckdb-wasm')) as typeof duckdbTypes & { default?: typeof duckdbTypes };
+  const duckdb = mod.AsyncDuckDB ? mod : mod.default!;
+  const dist = duckdbDist();
   const boot = async () => {
     const worker = new NodeWorkerAdapter(join(dist, 'duckdb-node-eh.worker.cjs'));
     const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker as unknown as globalThis.Worker);

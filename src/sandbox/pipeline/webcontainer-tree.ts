@@ -1,61 +1,100 @@
 /**
- * The file tree a WebContainer would mount to run the pipeline's real command line in a
- * real Node.js: the lakehouse and pipeline sources transpiled from TypeScript to plain
- * ES modules (a WebContainer's Node cannot strip types), the glucose project with the
- * learner's edits applied, and a package.json naming the runtime dependencies. Commands
- * then run as `node phlo.mjs <command>`, the same argv as `npm run pipeline -- <command>`.
+ * The file tree a WebContainer mounts to run the pipeline's real command line in a real
+ * Node.js, with no `npm install`:
  *
- * Host-free on purpose: the browser passes sources bundled as text, the unit test passes
- * them read from disk, and runs the resulting tree with Node to prove it works.
+ *   lib/pipeline.mjs, lib/*.wasm, ...   the CLI PREBUNDLED by scripts/bundle-webcontainer.mjs
+ *                                       (every npm dependency inside, wasm files beside it)
+ *   project/...                         the glucose project with the learner's edits (the
+ *                                       bundle finds it as ../project from lib/)
+ *   phlo.mjs                            the entry: the learner's pipeline.config.ts settings
+ *                                       as CLI flags, then the bundle
+ *   package.json                        no dependencies; `npm run pipeline -- <command>` works
+ *                                       as in the course text
+ *
+ * Commands run as `node phlo.mjs <command>`, the same argv as `npm run pipeline -- <command>`.
+ * Host-free on purpose: the browser passes the bundle fetched from the site, the unit test
+ * passes it read from a fresh bundle on disk and runs the tree with Node.
  */
-import { transform } from 'sucrase';
 
 /** WebContainer's FileSystemTree shape (kept local so this module has no browser import). */
-export type FileTree = { [name: string]: { file: { contents: string } } | { directory: FileTree } };
+export type FileTree = { [name: string]: { file: { contents: string | Uint8Array } } | { directory: FileTree } };
+
+/** Settings from pipeline.config.ts (see learner-config.ts). */
+export interface TreeSettings {
+  seed?: string;
+  badDays?: Record<string, string>;
+}
 
 export interface TreeInput {
-  /** Repository-relative path ("sandboxes/pipeline/cli/main.ts") -> TypeScript source. */
-  sources: Record<string, string>;
+  /** The prebundled CLI: tree path ("lib/pipeline.mjs") -> contents (binary files as bytes). */
+  bundle: Record<string, string | Uint8Array>;
   /** Project-relative path ("models/silver/x.sql") -> text, edits already applied. */
   project: Record<string, string>;
-  /** The dependency versions to list in package.json. */
-  dependencies: Record<string, string>;
+  /** The learner's pipeline.config.ts, already evaluated. */
+  settings?: TreeSettings;
 }
 
-/** Rewrite relative `.ts` import specifiers to `.js` after transpiling. */
-function toJs(source: string, path: string): string {
-  const js = transform(source, { transforms: ['typescript'], filePath: path, disableESTransforms: true, keepUnusedImports: false }).code;
-  return js.replace(/(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(['"])(\.{1,2}\/[^'"]+)\.ts\2/g, (_m, head: string, q: string, spec: string) => `${head}${q}${spec}.js${q}`);
-}
+export const PIPELINE_ENTRY = 'phlo.mjs';
+/** Where the glucose project is mounted (the bundle in lib/ reads ../project). */
+export const PROJECT_DIR = 'project';
+/** The CLI's default warehouse folder (DEFAULT_WAREHOUSE in node-wiring.ts), relative to the root. */
+export const WAREHOUSE_DIR = 'warehouse';
+/** The bundle's entry inside the tree (BUNDLE_ENTRY in scripts/bundle-webcontainer.mjs). */
+export const BUNDLE_ENTRY = 'lib/pipeline.mjs';
 
-function put(tree: FileTree, path: string, contents: string): void {
-  const parts = path.split('/');
+function put(tree: FileTree, path: string, contents: string | Uint8Array): void {
+  const parts = path.split('/').filter(Boolean);
   let dir = tree;
   for (const p of parts.slice(0, -1)) {
     const next = (dir[p] ??= { directory: {} }) as { directory: FileTree };
+    if (!('directory' in next)) throw new Error(`webcontainer tree: ${path} would put a folder where a file is.`);
     dir = next.directory;
   }
   dir[parts[parts.length - 1]!] = { file: { contents } };
 }
 
-export const PIPELINE_ENTRY = 'phlo.mjs';
-
-export function webcontainerTree(input: TreeInput): FileTree {
-  const tree: FileTree = {};
-  for (const [path, source] of Object.entries(input.sources)) {
-    if (!path.endsWith('.ts') || path.endsWith('.d.ts')) continue;
-    put(tree, path.replace(/\.ts$/, '.js'), toJs(source, path));
-  }
-  for (const [path, text] of Object.entries(input.project)) put(tree, `sandboxes/pipeline/project/${path}`, text);
-  put(tree, 'package.json', JSON.stringify({ name: 'phlo-sandbox', private: true, type: 'module', dependencies: input.dependencies }, null, 2) + '\n');
-  put(tree, PIPELINE_ENTRY, "// `node phlo.mjs <command>`: the pipeline's command line, as `npm run pipeline -- <command>`.\nimport './sandboxes/pipeline/cli/main.js';\n");
-  return tree;
-}
-
 /** Settings from pipeline.config.ts, as the CLI's own flags. */
-export function settingsToFlags(settings: { seed?: string; badDays?: Record<string, string> }): string[] {
+export function settingsToFlags(settings: TreeSettings): string[] {
   const out: string[] = [];
   if (settings.seed) out.push('--seed', settings.seed);
   for (const [day, kind] of Object.entries(settings.badDays ?? {})) out.push('--bad-day', `${day}:${kind}`);
   return out;
+}
+
+/**
+ * phlo.mjs: the settings go first, so a flag typed on the command line (which the CLI
+ * reads last) still wins, exactly as in the Worker runner.
+ */
+export function entrySource(settings: TreeSettings = {}): string {
+  return [
+    "// `node phlo.mjs <command>`: the pipeline's command line, as `npm run pipeline -- <command>`.",
+    '// Written by the sandbox from pipeline.config.ts: its settings, as the CLI flags they stand for.',
+    `const settings = ${JSON.stringify(settingsToFlags(settings))};`,
+    'process.argv.splice(2, 0, ...settings);',
+    `await import('./${BUNDLE_ENTRY}');`,
+    '',
+  ].join('\n');
+}
+
+export const PACKAGE_JSON =
+  JSON.stringify(
+    {
+      name: 'phlo-sandbox',
+      private: true,
+      type: 'module',
+      description: 'The glucose pipeline, prebundled: nothing to install.',
+      scripts: { pipeline: `node ${PIPELINE_ENTRY}` },
+    },
+    null,
+    2,
+  ) + '\n';
+
+export function webcontainerTree(input: TreeInput): FileTree {
+  if (!input.bundle[BUNDLE_ENTRY]) throw new Error(`webcontainer tree: the prebundled CLI has no ${BUNDLE_ENTRY}; build the site (scripts/bundle-webcontainer.mjs) first.`);
+  const tree: FileTree = {};
+  for (const [path, contents] of Object.entries(input.bundle)) put(tree, path, contents);
+  for (const [path, text] of Object.entries(input.project)) put(tree, `${PROJECT_DIR}/${path}`, text);
+  put(tree, 'package.json', PACKAGE_JSON);
+  put(tree, PIPELINE_ENTRY, entrySource(input.settings));
+  return tree;
 }
