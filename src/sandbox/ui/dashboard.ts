@@ -69,7 +69,7 @@ export class DashboardPane {
     const failed = this.panels.filter((p) => p.state === 'error').length;
     const waiting = this.panels.filter((p) => p.state === 'not-published').length;
     const parts = [`${this.panels.length - failed - waiting} of ${this.panels.length} panels drawn`];
-    if (waiting) parts.push(`${waiting} waiting for publish`);
+    if (waiting) parts.push(`${waiting} waiting for publish (Postgres lives in this tab’s pipeline worker: after a reload, publish again)`);
     if (failed) parts.push(`${failed} failed`);
     this.status.textContent = `${parts.join(', ')} · ${new Date().toISOString().slice(11, 19)} UTC`;
   }
@@ -156,7 +156,8 @@ class PanelView {
       h(
         'div',
         { class: notPublished ? 'sbx-dash-waiting' : 'sbx-error', role: notPublished ? 'status' : 'alert' },
-        h('p', {}, notPublished ? h('strong', {}, 'Run publish first. ') : h('strong', {}, 'This panel’s query failed. '), notPublished ? message.replace(/^Nothing is published to Postgres yet: run publish first \([^)]*\)\.\s*/, 'Nothing is published to Postgres yet. ') : message),
+        // Waiting is not an error: one short line per panel; the header says why once.
+        notPublished ? h('p', {}, h('strong', {}, 'Run publish first: '), 'nothing is in Postgres yet.') : h('p', {}, h('strong', {}, 'This panel’s query failed. '), message),
         notPublished && this.ctx.config.panes.includes('pipeline')
           ? h('button', { type: 'button', class: 'sbx-btn sbx-small', onclick: () => this.ctx.showPane('pipeline') }, 'Open the pipeline terminal')
           : null,
