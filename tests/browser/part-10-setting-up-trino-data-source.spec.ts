@@ -63,6 +63,7 @@ test('Part 10: search the catalog, open a table, follow lineage, measure impact,
   await expect(impact).toHaveAttribute('data-passed', 'true', { timeout: 30_000 });
   await expect(page.locator('.sbx-task[data-task=break-contract]')).toHaveAttribute('data-passed', 'false');
   await expect(page.locator('.sbx-task[data-task=evolve-safely]')).toHaveAttribute('data-passed', 'false');
+  await expect(page.locator('.sbx-task[data-task=set-owner]')).toHaveAttribute('data-passed', 'false');
 
   // The pane passes axe (no serious or critical findings) with the impact box and the report open.
   const { default: AxeBuilder } = await import('@axe-core/playwright');

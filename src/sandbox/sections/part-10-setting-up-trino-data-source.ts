@@ -4,7 +4,8 @@
  * every layer (the two bad days of Part 9 never reached it).
  *
  * The learner uses the catalog pane (and `catalog` / `contract` in the pipeline terminal):
- * finds who owns a mart, measures what a change of one column would touch downstream,
+ * finds who owns a mart, gives an orphan mart an owner, measures what a change of one
+ * column would touch downstream,
  * retypes a column the contract promises (a breaking change, and the rule that catches it),
  * then restores it and makes the change the compatible way, as a new column (SAFE).
  *
@@ -27,6 +28,10 @@ export const RETYPED = ORIGINAL.replace('    glucose_mg_dl,\n', '    cast(glucos
 
 const REBUILD_SILVER = 'materialize fct_glucose_readings --partition 2025-01-20';
 
+/** The hourly-patterns mart ships without an owner: the governance task gives it one. */
+export const HOURLY_YML = 'models/marts_postgres/mrt_glucose_hourly_patterns.yml';
+export const HOURLY_WITH_OWNER = (GLUCOSE_PROJECT_FILES[HOURLY_YML] ?? '').replace('    meta:\n      tags:', '    meta:\n      owner: analytics-team\n      tags:');
+
 const section: SectionConfig = {
   id: 'part-10-setting-up-trino-data-source',
   part: 10,
@@ -35,7 +40,7 @@ const section: SectionConfig = {
   checkpoint: 'part-09-quality',
   panes: ['catalog', 'pipeline', 'sql'],
   defaultTable: 'silver.fct_glucose_readings',
-  files: [SILVER_MODEL, 'models/silver/fct_glucose_readings.yml', 'contracts/glucose_readings.yaml'],
+  files: [SILVER_MODEL, 'models/silver/fct_glucose_readings.yml', HOURLY_YML, 'contracts/glucose_readings.yaml'],
   queries: [
     {
       label: 'Rows along the lineage',
@@ -82,6 +87,19 @@ order by committed_at`,
       solution: {
         explain: 'The mart\'s YAML (models/marts_postgres/mrt_glucose_overview.yml) sets meta: { owner: analytics-team }. OpenMetadata reads the same field from dbt\'s manifest and shows it as the table\'s owner.',
         commands: ['catalog describe marts.mrt_glucose_overview'],
+        answer: 'analytics-team',
+      },
+    },
+    {
+      id: 'set-owner',
+      title: 'Give an orphan table an owner',
+      description: 'One published mart has no owner. Find it in the catalog, give it the analytics team as owner in its YAML (meta: owner), and type the owner the catalog now shows.',
+      hint: `catalog tables lists every owner; the one without is marts.mrt_glucose_hourly_patterns. In the pipeline pane, open ${HOURLY_YML} and add "owner: analytics-team" under meta:, save, then look at the table in the catalog (Refresh).`,
+      check: { kind: 'catalog-answer', question: 'owner', target: 'marts.mrt_glucose_hourly_patterns' },
+      solution: {
+        explain: 'Owners live in dbt\'s YAML, next to the SQL, so setting one is a reviewed change like any other. The catalog reads meta.owner from the edited file at once; in OpenMetadata the next dbt ingestion carries it over.',
+        files: { [HOURLY_YML]: HOURLY_WITH_OWNER },
+        commands: ['catalog describe marts.mrt_glucose_hourly_patterns'],
         answer: 'analytics-team',
       },
     },

@@ -61,7 +61,8 @@ export class CatalogPane {
     for (const ev of ['changed', 'run', 'ref']) ctx.on(ev, dirty);
     ctx.on('pane', (kind) => {
       this.visible = kind === 'catalog';
-      if (this.visible && this.stale) void this.reload();
+      // Rebuilt each time it is shown: a YAML edit saved in the pipeline pane sends no event.
+      if (this.visible) void this.reload();
     });
   }
 

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import section, { WITH_MMOL, RETYPED, SILVER_MODEL } from '../../../src/sandbox/sections/part-10-setting-up-trino-data-source.ts';
+import section, { WITH_MMOL, RETYPED, SILVER_MODEL, HOURLY_YML, HOURLY_WITH_OWNER } from '../../../src/sandbox/sections/part-10-setting-up-trino-data-source.ts';
 import { sectionHarness, githubSlug, repo } from './prebuilt-section.ts';
 import { readProjectFiles, GLUCOSE_PROJECT_DIR } from '../../../sandboxes/pipeline/transform/load-dir.ts';
 import { openProjectCatalog, runContract } from '../../../sandboxes/pipeline/catalog/tasks.ts';
@@ -47,6 +47,7 @@ test('the section is well formed and matches its MDX heading', () => {
   // The edited versions of the silver model really change it.
   assert.notEqual(WITH_MMOL, shipped[SILVER_MODEL]);
   assert.notEqual(RETYPED, shipped[SILVER_MODEL]);
+  assert.notEqual(HOURLY_WITH_OWNER, shipped[HOURLY_YML]);
   for (const f of section.files ?? []) assert.ok(f in shipped, `${f} is a project file`);
 });
 
@@ -74,6 +75,8 @@ test('the catalog of the checkpoint: the numbers Part 10 quotes', async () => {
   assert.equal(t('silver.fct_glucose_readings').owner, 'data-platform-team');
   assert.deepEqual(t('silver.fct_glucose_readings').tags, ['Tier.Silver', 'PII.None', 'Healthcare.CGM']);
   assert.equal(t('marts.mrt_glucose_overview').owner, 'analytics-team');
+  assert.equal(t('marts.mrt_glucose_hourly_patterns').owner, null, 'the orphan mart of the set-owner task');
+  assert.deepEqual(catalog.tables.filter((x) => !x.owner).map((x) => x.fqn), ['marts.mrt_glucose_hourly_patterns']);
   assert.equal(t('silver.fct_glucose_readings').columns.find((c) => c.name === 'glucose_mg_dl')?.type, 'long');
   assert.deepEqual(t('silver.fct_glucose_readings').columns.find((c) => c.name === 'glucose_category')?.from, ['bronze.stg_glucose_entries.glucose_mg_dl']);
   const lin = tableLineage(catalog, 'silver.fct_glucose_readings');
