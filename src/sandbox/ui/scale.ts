@@ -266,10 +266,10 @@ export class ScalePane {
         const p = serial === null ? 1 : 1 - serial;
         const marks = [
           Plot.line(ns.map((n) => ({ n, s: n })), { x: 'n', y: 's', stroke: 'currentColor', strokeOpacity: 0.35, strokeDasharray: '4 3' }),
-          Plot.line(ns.map((n) => ({ n, s: amdahl(p, n) })), { x: 'n', y: 's', stroke: 'var(--sl-color-gray-3)' }),
+          Plot.line(ns.map((n) => ({ n, s: amdahl(p, n) })), { x: 'n', y: 's', stroke: 'var(--sl-color-gray-3)', strokeWidth: 6, strokeOpacity: 0.5 }),
           Plot.line(measured, { x: 'n', y: 's', stroke: 'var(--sl-color-accent)', strokeWidth: 2 }),
           Plot.dot(measured, { x: 'n', y: 's', fill: 'var(--sl-color-accent)', r: 4 }),
-          Plot.ruleY([1]),
+          Plot.ruleY([1], { strokeOpacity: 0.25 }),
         ];
         figures.push(labelled(Plot.plot({ width, height: 220, style, x: { label: 'workers', ticks: ns, tickFormat: 'd', domain: [1, maxN] }, y: { label: 'speed-up T(1)/T(N)', grid: true, domain: [0, maxN] }, marks }),
           `Speed-up against workers: measured ${measured.map((m) => `${m.n} → ${m.s.toFixed(2)}×`).join(', ')}; dashed line ideal, grey line Amdahl's law for the measured serial fraction.`));
@@ -283,7 +283,7 @@ export class ScalePane {
           Plot.ruleY([0]),
         ],
       }), `Cost against workers: bars are worker-seconds (${rows.map((r) => (r.workerMs / 1000).toFixed(1)).join(', ')}), the line is wall time (${rows.map((r) => (r.wallMs / 1000).toFixed(1)).join(', ')}) seconds.`));
-      clear(this.chart, h('div', { class: 'sbx-scale-figures' }, figures.map((f) => h('figure', {}, f))), h('p', { class: 'sbx-note' }, 'Left: speed-up (accent) against the ideal (dashed) and Amdahl’s law (grey). Right: worker-seconds (bars) and wall time (line).'));
+      clear(this.chart, h('div', { class: 'sbx-scale-figures' }, figures.map((f) => h('figure', {}, f))), h('p', { class: 'sbx-note' }, 'Left: speed-up (accent) against the ideal (dashed) and Amdahl’s law for your serial fraction (wide grey band). Right: worker-seconds (bars) and wall time (line).'));
     } catch (err) {
       clear(this.chart, h('p', { class: 'sbx-note' }, `The chart could not be drawn: ${errorText(err)}`));
     }
