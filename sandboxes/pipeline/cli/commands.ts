@@ -41,6 +41,7 @@ Assets and runs
   checks [ASSET] [--limit N]             stored check results per asset and run, newest first
   publish                                copy the marts from main into Postgres (PGlite)
   psql "QUERY"                           Postgres SQL against the published marts (schema marts)
+  entries --partition DAY [--count N] [ASSET]   what an ingestion asset's source returns for a day (raw, as the API sends it)
   runs                                   list runs with status and timings
   logs RUN                               every event of a run
   lineage [--format json|mermaid]        the lineage graph as data
@@ -172,7 +173,7 @@ async function dispatch(argv: string[], wiring: CliWiring, io: CliIo): Promise<n
   const args = parseArgs(argv);
   const [cmd, ...rest] = args.positional;
   if (!cmd || has(args, 'help') || cmd === 'help') { USAGE.split('\n').forEach((l) => io.out(l)); return cmd ? 0 : 2; }
-  const known = new Set(['assets', 'materialize', 'backfill', 'check', 'checks', 'publish', 'psql', 'runs', 'logs', 'lineage', 'compile', 'plugins', 'alerts', 'schedules', 'sensors', 'tick', 'tables', 'snapshots', 'sql', 'branch', 'tag', 'merge', 'scale', 'compact', 'expire', 'catalog', 'contract']);
+  const known = new Set(['assets', 'materialize', 'backfill', 'check', 'checks', 'publish', 'psql', 'entries', 'runs', 'logs', 'lineage', 'compile', 'plugins', 'alerts', 'schedules', 'sensors', 'tick', 'tables', 'snapshots', 'sql', 'branch', 'tag', 'merge', 'scale', 'compact', 'expire', 'catalog', 'contract']);
   if (!known.has(cmd)) {
     const code = await wiring.passThrough?.(argv, io);
     if (code != null) return code;
@@ -218,6 +219,21 @@ async function dispatch(argv: string[], wiring: CliWiring, io: CliIo): Promise<n
         return 0;
       }
       case 'publish': return printRun(await pipeline.publish(), io);
+      case 'entries': {
+        // What an ingestion asset's source answers for one day, before anything is normalised:
+        // for the glucose platform, Nightscout's entries.json (camelCase fields, newest first).
+        const day = flag(args, 'partition');
+        if (!day || !/^\d{4}-\d{2}-\d{2}$/.test(day)) { io.err('entries needs --partition DAY, for example: entries --partition 2025-01-21 --count 3'); return 2; }
+        const assets = pipeline.definitions.ingestion;
+        const asset = rest[0] ? assets.find((a) => a.name === rest[0]) : assets[0];
+        if (!asset) { io.err(`"${rest[0]}" is not an ingestion asset. Ingestion assets: ${assets.map((a) => a.name).join(', ')}.`); return 2; }
+        const fetched = await pipeline.registry.source(asset.source.plugin).fetchPartition(asset.source.config, day, { asOf: pipeline.now() });
+        const count = Math.max(0, Math.floor(Number(flag(args, 'count') ?? 3)) || 0);
+        for (const line of JSON.stringify(fetched.records.slice(0, count), null, 2).split('\n')) io.out(line);
+        const stats = Object.entries(fetched.stats ?? {}).map(([k, v]) => `${k} ${v}`).join(', ');
+        io.out(`${fetched.records.length} entries for ${day} from the ${asset.source.plugin} source of ${asset.name} (showing ${Math.min(count, fetched.records.length)})${stats ? `; ${stats}` : ''}.`);
+        return 0;
+      }
       case 'psql': {
         if (!rest[0]) { io.err('psql needs a query in quotes, e.g. psql "select * from marts.mrt_glucose_overview order by reading_date"'); return 2; }
         const pg = await pipeline.postgres();

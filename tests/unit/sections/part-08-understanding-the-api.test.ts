@@ -98,6 +98,26 @@ test('every prepared query runs on the checkpoint and returns rows; the API fiel
   assert.deepEqual([peak.hour_of_day, peak.avg_glucose_mg_dl, low.hour_of_day, low.avg_glucose_mg_dl], [8, 182.5, 3, 98.7], 'the hourly pattern the text describes');
 });
 
+test('the entries command prints the source\'s answer as the text describes it', async () => {
+  const mdx = readFileSync(MDX, 'utf8');
+  const all = 'entries --partition 2025-01-21 --count 2';
+  const noon = '--as-of 2025-01-21T12:00:00Z';
+  assert.ok(mdx.includes(`\`${all}\``) && mdx.includes(`\`${noon}\``), 'the walk-through shows both commands');
+  const r = await terminal(all);
+  assert.equal(r.code, 0, r.err.join('\n'));
+  const shown = JSON.parse(r.out.slice(0, -1).join('\n')) as NightscoutEntry[];
+  assert.equal(shown.length, 2);
+  assert.deepEqual(Object.keys(shown[0]!), ['_id', 'sgv', 'date', 'dateString', 'direction', 'trend', 'device', 'type', 'utcOffset', 'sysTime', 'rssi']);
+  assert.ok(shown[0]!.date > shown[1]!.date, 'newest first');
+  assert.match(r.out.at(-1)!, /^291 entries for 2025-01-21 /);
+  const early = await terminal(`${all} ${noon}`);
+  assert.match(early.out.at(-1)!, /^142 entries for 2025-01-21 .*not_yet_arrived 148/);
+  assert.match(mdx, /142 entries,\s+and 148 readings `not_yet_arrived`/);
+  const bad = await terminal('entries --count 2');
+  assert.equal(bad.code, 2);
+  assert.match(bad.err.join(''), /needs --partition DAY/);
+});
+
 test('every task fails before its solution and passes after it, in order; the numbers the text quotes', async () => {
   for (const task of section.tasks) {
     setLastQuery(null);
