@@ -4,15 +4,23 @@
  * temporary folder with NO node_modules anywhere, and Node runs it: it lists the asset graph,
  * materialises a day and answers SQL. So a container needs no `npm install`.
  */
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, existsSync, rmSync, cpSync } from 'node:fs';
+import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join, dirname, parse } from 'node:path';
 import { tmpdir } from 'node:os';
 import { spawn } from 'node:child_process';
 import { webcontainerTree, settingsToFlags, entrySource, PIPELINE_ENTRY, BUNDLE_ENTRY, type FileTree } from '../../../src/sandbox/pipeline/webcontainer-tree.ts';
+import { WebContainerRunner, fetchPrebundled, type WebContainerLike, type ContainerProcess } from '../../../src/sandbox/pipeline/webcontainer-runner.ts';
+import { learnerProject } from '../../../src/sandbox/pipeline/learner-files.ts';
+import { LayeredStorage } from '../../../src/sandbox/runtime/layered-storage.ts';
+import { MemoryStorage } from '../../../sandboxes/lakehouse/storage/memory.ts';
+import { openLakehouse } from '../../../sandboxes/pipeline/lakehouse/open.ts';
+import { createNodeEngine } from '../../../sandboxes/lakehouse/sql/duckdb-node.ts';
 import { readProjectFiles, GLUCOSE_PROJECT_DIR } from '../../../sandboxes/pipeline/transform/load-dir.ts';
 import { bundleWebContainer, BUNDLE_ENTRY as SCRIPT_ENTRY } from '../../../scripts/bundle-webcontainer.mjs';
+import { splitLargeFiles } from '../../../scripts/static-hosts.mjs';
 
 interface Manifest { entry: string; files: { path: string; size: number; binary: boolean }[]; bytes: number; ms: number }
 
@@ -45,11 +53,16 @@ function node(cwd: string, args: string[]): Promise<{ status: number | null; std
   });
 }
 
+const work = mkdtempSync(join(tmpdir(), 'phlo-wc-'));
+after(() => rmSync(work, { recursive: true, force: true }));
+/** One fresh bundle for the tests of this file (esbuild: a few seconds). */
+let bundled: Promise<Manifest> | null = null;
+const bundleOnce = () => (bundled ??= bundleWebContainer(join(work, 'bundle')) as Promise<Manifest>);
+
 test('the prebundled WebContainer tree runs the pipeline CLI with Node and no node_modules', { timeout: 240_000 }, async () => {
   const t0 = performance.now();
-  const work = mkdtempSync(join(tmpdir(), 'phlo-wc-'));
-  try {
-    const manifest = (await bundleWebContainer(join(work, 'bundle'))) as Manifest;
+  {
+    const manifest = await bundleOnce();
     assert.equal(manifest.entry, BUNDLE_ENTRY);
     assert.equal(SCRIPT_ENTRY, BUNDLE_ENTRY);
     const paths = manifest.files.map((f) => f.path);
@@ -88,8 +101,6 @@ test('the prebundled WebContainer tree runs the pipeline CLI with Node and no no
     assert.equal(count.status, 0, count.stderr);
     assert.ok(Number(/"n":\s*(\d+)/.exec(count.stdout)?.[1]) > 200, count.stdout);
     console.log(`webcontainer tree: bundle ${(manifest.bytes / 2 ** 20).toFixed(1)} MiB in ${manifest.ms} ms; whole test ${Math.round(performance.now() - t0)} ms`);
-  } finally {
-    rmSync(work, { recursive: true, force: true });
   }
 });
 
@@ -101,4 +112,106 @@ test('settings from pipeline.config.ts become the CLI flags, ahead of the typed 
 
 test('a tree without the bundle says what to do', () => {
   assert.throws(() => webcontainerTree({ bundle: {}, project: {} }), /scripts\/bundle-webcontainer\.mjs/);
+});
+
+/**
+ * WebContainer's API, played by Node on a temporary folder: mount writes the tree, fs is
+ * the folder, spawn runs real processes (output as one string stream, like a terminal).
+ */
+class NodeContainer implements WebContainerLike {
+  readonly dir: string;
+  spawned: string[][] = [];
+  constructor(dir: string) {
+    this.dir = dir;
+  }
+  private at = (p: string) => join(this.dir, p);
+  fs = {
+    readdir: async (p: string, _o: { withFileTypes: true }) => readdir(this.at(p), { withFileTypes: true }),
+    readFile: async (p: string) => new Uint8Array(await readFile(this.at(p))),
+    writeFile: async (p: string, data: string | Uint8Array) => writeFile(this.at(p), data),
+    mkdir: async (p: string, o: { recursive: true }) => mkdir(this.at(p), o),
+  };
+  async mount(tree: FileTree): Promise<void> {
+    writeTree(tree, this.dir);
+  }
+  async spawn(command: string, args: string[]): Promise<ContainerProcess> {
+    this.spawned.push([command, ...args]);
+    const child = spawn(command === 'node' ? process.execPath : command, args, { cwd: this.dir, env: { ...process.env, NODE_PATH: '' } });
+    const output = new ReadableStream<string>({
+      start(c) {
+        let open = 2;
+        const end = () => --open === 0 && c.close();
+        child.stdout.on('data', (b: Buffer) => c.enqueue(b.toString()));
+        child.stderr.on('data', (b: Buffer) => c.enqueue(b.toString()));
+        child.stdout.on('end', end);
+        child.stderr.on('end', end);
+      },
+    });
+    return {
+      output,
+      input: new WritableStream<string>({ write: (d) => void child.stdin.write(d) }),
+      exit: new Promise<number>((res) => child.on('close', (code) => res(code ?? 1))),
+      kill: () => child.kill(),
+      resize: () => {},
+    };
+  }
+}
+
+test('the WebContainer runner: fetched bundle (split parts joined), mounted tree, a run synced back into the section storage', { timeout: 240_000 }, async () => {
+  const t0 = performance.now();
+  await bundleOnce();
+  // The site as a static host serves it: DuckDB's .wasm cut into parts (scripts/static-hosts.mjs).
+  const site = join(work, 'site');
+  cpSync(join(work, 'bundle'), site, { recursive: true });
+  assert.ok(splitLargeFiles(site).some((s: { file: string }) => s.file.endsWith('duckdb-eh.wasm')));
+  const fromDisk = async (url: string) => {
+    const p = join(site, new URL(url).pathname);
+    return existsSync(p) ? new Response(readFileSync(p)) : new Response('not found', { status: 404 });
+  };
+  const { bundle } = await fetchPrebundled('http://site.test/', fromDisk);
+  assert.equal((bundle['lib/duckdb-eh.wasm'] as Uint8Array).length, readFileSync(join(work, 'bundle/lib/duckdb-eh.wasm')).length);
+
+  const dir = join(work, 'runner');
+  mkdirSync(dir);
+  const wc = new NodeContainer(dir);
+  const shipped = readProjectFiles(GLUCOSE_PROJECT_DIR);
+  // The section's storage: an (empty) shipped warehouse with the learner's layer on top.
+  const learnerLayer = new MemoryStorage();
+  const storage = new LayeredStorage(new MemoryStorage(), learnerLayer);
+  const runner = await WebContainerRunner.start(
+    {
+      wc,
+      bundle,
+      project: shipped,
+      storage,
+      learner: async (edits) => ({ project: learnerProject(shipped, edits), settings: { seed: edits['pipeline.config.ts'] ? 'edited' : 'phlo' } }),
+      fallback: { lineage: async () => ({ nodes: [], edges: [] }) as never, postgres: async () => ({ ok: false, notPublished: true, error: 'n/a' }) as never },
+    },
+    {},
+  );
+  const model = Object.keys(shipped).find((p) => p.endsWith('fct_daily_glucose_metrics.sql'))!;
+  const out: string[] = [];
+  const events: string[] = [];
+  const res = await runner.run(
+    'npm run pipeline -- materialize dlt_glucose_entries --partition 2025-01-02',
+    { [model]: `-- edited\n${shipped[model]}` },
+    { out: (l) => out.push(l), err: (l) => out.push(l) },
+    (e) => events.push(e.type),
+  );
+  assert.equal(res.code, 0, out.join('\n'));
+  assert.deepEqual(wc.spawned.at(-1), ['node', PIPELINE_ENTRY, 'materialize', 'dlt_glucose_entries', '--partition', '2025-01-02']);
+  assert.ok(out.some((l) => /succeeded/.test(l)), out.join('\n'));
+  assert.ok(readFileSync(join(dir, 'project', model), 'utf8').startsWith('-- edited'), 'the learner edit was written before the run');
+  assert.equal(res.run?.status, 'SUCCESS');
+  assert.ok(events.includes('MATERIALIZATION'), events.join(' '));
+  // What the container wrote is now in the learner's layer: the section's SQL sees the rows.
+  assert.ok((await learnerLayer.list('raw/glucose_entries')).some((p) => p.endsWith('.parquet')));
+  const lake = await openLakehouse({ storage, engine: await createNodeEngine() });
+  try {
+    const t = await lake.query('select count(*) as n from raw.glucose_entries', 'main');
+    assert.equal(Number(t.getChild('n')!.get(0)), 264);
+  } finally {
+    await lake.close();
+  }
+  console.log(`webcontainer runner: start + one run + sync ${Math.round(performance.now() - t0)} ms`);
 });
