@@ -24,7 +24,6 @@ import { Pipeline } from '../../../sandboxes/pipeline/orchestrate/pipeline.ts';
 import { readProjectFiles, GLUCOSE_PROJECT_DIR } from '../../../sandboxes/pipeline/transform/load-dir.ts';
 import { arrowToRows } from '../../../sandboxes/pipeline/util/arrow.ts';
 import { readScaleRuns, scaleRunsCover } from '../../../sandboxes/pipeline/orchestrate/scale-record.ts';
-import { readScaleRuns, scaleRunsCover } from '../../../sandboxes/pipeline/orchestrate/scale-record.ts';
 import { openPostgres, type PostgresLike } from '../../../sandboxes/pipeline/publish/postgres.ts';
 import type { RunRecord } from '../../../sandboxes/pipeline/orchestrate/runlog.ts';
 import { learnerProject, learnerSettings } from '../../../src/sandbox/pipeline/learner-files.ts';
@@ -226,8 +225,6 @@ export function sectionHarness({ section, tmpPrefix, phloPathsOk, forbiddenComma
         });
       case 'pipeline-run':
         return judgeRun(lastRun, check).passed;
-      case 'scale-runs':
-        return scaleRunsCover(await readScaleRuns(lake.storage), check.workers, check.minDays).passed;
       case 'postgres': {
         // The marts the terminal's publish wrote, read with the browser's own code (postgres-query.ts).
         const published = await queryPublished(pg ? await pg : null, check.sql);
