@@ -34,7 +34,10 @@ export interface ContainerProcess {
   resize(dimensions: { cols: number; rows: number }): void;
 }
 export interface WebContainerLike {
-  fs: ContainerFs & { watch?(path: string, options: { recursive: boolean }, listener: () => void): { close(): void } };
+  fs: ContainerFs & {
+    watch?(path: string, options: { recursive: boolean }, listener: () => void): { close(): void };
+    rm?(path: string, options: { recursive: boolean; force: boolean }): Promise<void>;
+  };
   mount(tree: FileTree): Promise<void>;
   spawn(command: string, args: string[], options?: { terminal?: { cols: number; rows: number } }): Promise<ContainerProcess>;
 }
@@ -107,7 +110,7 @@ const RUN_RECORD = /^pipeline\/runs\/[^/]+\.json$/;
 export class WebContainerRunner implements Runner {
   readonly kind = 'webcontainer' as const;
   private readonly o: WebContainerRunnerOptions;
-  private readonly sync: WarehouseSync;
+  private sync: WarehouseSync;
   /** Container path -> text last written there, so a run writes only what the learner changed. */
   private readonly written = new Map<string, string>();
   private current: ContainerProcess | null = null;
@@ -138,8 +141,19 @@ export class WebContainerRunner implements Runner {
     return r;
   }
 
-  /** Bring the container's project/ and phlo.mjs to the learner's current files. */
-  private async writeLearnerFiles(files: Record<string, string>): Promise<void> {
+  /**
+   * After the section was reset to its checkpoint: the container's warehouse is replaced by
+   * the section's (a fresh copy), so the next command starts where the SQL console is.
+   */
+  async resetWarehouse(): Promise<void> {
+    await this.syncing.catch(() => null);
+    await this.o.wc.fs.rm?.(WAREHOUSE_DIR, { recursive: true, force: true });
+    this.sync = new WarehouseSync(this.o.wc.fs, this.o.storage, WAREHOUSE_DIR);
+    await this.sync.mountInto();
+  }
+
+  /** Bring the container's project/ and phlo.mjs to the learner's current files (also for commands typed in the shell). */
+  async writeLearnerFiles(files: Record<string, string>): Promise<void> {
     const { project, settings } = await this.o.learner(files);
     const want: [string, string][] = Object.entries(project).map(([p, t]) => [`${PROJECT_DIR}/${p}`, t]);
     want.push([PIPELINE_ENTRY, entrySource(settings)]);

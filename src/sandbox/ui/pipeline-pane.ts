@@ -18,6 +18,7 @@ import { originalFile } from '../pipeline/project-files.ts';
 import { isPluginFile } from '../pipeline/learner-plugins.ts';
 import { WorkerRunner, InPageRunner, RunnerStopped, type Runner } from '../pipeline/runner.ts';
 import { detectWebContainer } from '../pipeline/webcontainer.ts';
+import type { WebContainerRunner } from '../pipeline/webcontainer-runner.ts';
 import { summarizeRun } from '../pipeline/run-summary.ts';
 import { NOT_PUBLISHED_MESSAGE } from '../pipeline/postgres-query.ts';
 import type { LineageGraph } from '../../../sandboxes/pipeline/orchestrate/graph.ts';
@@ -66,6 +67,8 @@ export class PipelinePane {
   /** Why a skipped asset was skipped: it was up to date, or an asset it depends on failed. */
   private skipReason = new Map<string, string>();
   private started = false;
+  /** The WebContainer's shell (jsh) attached to the terminal, when a WebContainer runs the pipeline. */
+  private shell: { type(data: string): void; resize(cols: number, rows: number): void; close(): void } | null = null;
 
   constructor(ctx: PaneContext) {
     this.ctx = ctx;
@@ -153,14 +156,54 @@ export class PipelinePane {
     worker.warm();
     this.runner = worker;
     this.setRunnerLine('worker-pending', 'Pipeline runner: Web Worker in this tab (checking whether a WebContainer can boot…).');
-    void detectWebContainer().then((wc) =>
-      this.setRunnerLine(
-        'worker',
-        wc.ok
-          ? 'Pipeline runner: Web Worker in this tab. A WebContainer booted, but this section’s pipeline is not bundled for it yet, so the same commands run in the worker.'
-          : `Pipeline runner: Web Worker in this tab, because ${wc.reason}. Same commands, same code; your warehouse is saved in this browser.`,
-      ),
-    );
+    void detectWebContainer().then((wc) => {
+      if (!wc.ok) {
+        this.setRunnerLine('worker', `Pipeline runner: Web Worker in this tab, because ${wc.reason}. Same commands, same code; your warehouse is saved in this browser.`);
+        return;
+      }
+      void this.useWebContainer(wc.instance, worker);
+    });
+  }
+
+  /**
+   * A WebContainer booted: mount the prebundled pipeline with the learner's files and the
+   * section's warehouse, attach its shell to the terminal, and run commands there. Anything
+   * failing leaves the Worker in charge and says why; the learner's files live in this
+   * browser's storage and are not touched either way.
+   */
+  private async useWebContainer(instance: unknown, worker: WorkerRunner): Promise<void> {
+    if ((this.ctx.config.files ?? []).some(isPluginFile)) {
+      this.setRunnerLine('worker', 'Pipeline runner: Web Worker in this tab. A WebContainer booted, but this section’s plugin files are TypeScript modules its Node cannot load, so the same commands run in the worker.');
+      return;
+    }
+    this.setRunnerLine('webcontainer-pending', 'Pipeline runner: Web Worker in this tab while a WebContainer loads the prebundled pipeline and this section’s warehouse…');
+    let wc: WebContainerRunner;
+    try {
+      const { startWebContainerRunner } = await import('../pipeline/webcontainer-page.ts');
+      wc = await startWebContainerRunner(instance, this.ctx.session, this.runFiles(), worker);
+    } catch (err) {
+      this.setRunnerLine('worker', `Pipeline runner: Web Worker in this tab, because a WebContainer booted but ${errorText(err)}. Same commands, same code; your files are kept.`);
+      return;
+    }
+    // A command already running in the worker finishes there; the next one goes to the container.
+    while (this.busy) await new Promise((r) => setTimeout(r, 200));
+    this.runner = wc;
+    this.ctx.session.onChange((why) => {
+      if (why === 'reset') void wc.resetWarehouse().catch((err) => this.write(`\r\n\x1b[31mThe WebContainer’s warehouse could not be reset: ${errorText(err)}\x1b[0m\r\n`));
+    });
+    this.setRunnerLine('webcontainer', 'Pipeline runner: WebContainer, a real Node.js in this tab running the prebundled pipeline (nothing to install). The terminal is a real shell: try npm run pipeline -- assets. What a command writes is copied into this section’s warehouse when it ends.');
+    try {
+      const term = this.term!;
+      this.shell = await wc.openShell(
+        { cols: term.cols, rows: term.rows },
+        (data) => this.write(data),
+        () => this.ctx.session.changed('pipeline'),
+      );
+      this.write('\r\n\x1b[2mA real shell in a WebContainer: the pipeline is `node phlo.mjs` (or npm run pipeline --).\x1b[0m\r\n');
+    } catch (err) {
+      // Commands from the field still run in the container; only typing goes to the pane's line editor.
+      this.write(`\r\n\x1b[31mThe WebContainer’s shell did not start (${errorText(err)}); commands still run in the container.\x1b[0m\r\n${PROMPT}`);
+    }
   }
 
   private setRunnerLine(kind: string, text: string): void {
@@ -220,6 +263,8 @@ export class PipelinePane {
   private async save(): Promise<void> {
     await this.ctx.session.store.state.set(FILES_KEY, this.edits).catch((err) => this.write(`\r\n\x1b[31mCould not save your files: ${errorText(err)}\x1b[0m\r\n`));
     this.renderTree();
+    // Commands typed in the WebContainer's shell read project/ there: keep it current.
+    if (this.runner?.kind === 'webcontainer') await (this.runner as WebContainerRunner).writeLearnerFiles(this.runFiles()).catch((err) => this.write(`\r\n\x1b[31m${errorText(err)}\x1b[0m\r\n`));
   }
 
   private async restoreFile(): Promise<void> {
@@ -255,6 +300,7 @@ export class PipelinePane {
     this.term = term;
     this.fit.fit();
     new ResizeObserver(() => this.fit?.fit()).observe(this.termBox);
+    term.onResize(({ cols, rows }) => this.shell?.resize(cols, rows));
     term.writeln('The glucose pipeline’s command line. Type \x1b[1mhelp\x1b[0m for the commands, e.g.');
     term.writeln('  materialize --partition 2025-01-08 --downstream dlt_glucose_entries');
     term.write(PROMPT);
@@ -272,6 +318,10 @@ export class PipelinePane {
   }
 
   private key(data: string): void {
+    if (this.shell && !this.busy) {
+      this.shell.type(data);
+      return;
+    }
     if (data === '\x03') {
       if (this.busy) this.cancel();
       else {
@@ -371,7 +421,8 @@ export class PipelinePane {
       delete this.el.dataset.busy;
       this.runBtn.disabled = false;
       this.cancelBtn.disabled = true;
-      this.write(PROMPT);
+      // In a WebContainer the shell prints its own prompt.
+      if (!this.shell) this.write(PROMPT);
     }
   }
 
