@@ -18,7 +18,8 @@ import initWasm, * as pw from 'parquet-wasm/esm';
 
 let ready: Promise<void> | null = null;
 
-/** `true` only inside the prebundled CLI (defined by scripts/bundle-webcontainer.mjs). */
+/** `true` only inside the prebundled CLI (defined by scripts/bundle-webcontainer.mjs). The name of
+ * the .wasm is a variable below so Vite does not take `new URL(literal, import.meta.url)` for an asset. */
 declare const __PHLO_PREBUNDLED__: boolean | undefined;
 
 /** Initialize parquet-wasm from a URL or the module's bytes. Safe to call more than once. */
@@ -33,18 +34,23 @@ export function initParquet(source?: string | URL | Uint8Array | ArrayBuffer | W
       await initWasm({ module_or_path: source });
       return;
     }
+    // The prebundled CLI (scripts/bundle-webcontainer.mjs) carries the .wasm beside itself. It
+    // may run on a Node without process.getBuiltinModule (a WebContainer's), so it imports
+    // fs by a name that Vite leaves alone (this branch never runs in the browser build).
+    if (typeof __PHLO_PREBUNDLED__ !== 'undefined' && __PHLO_PREBUNDLED__) {
+      const fsModule = 'node:fs';
+      const fs = (await import(/* @vite-ignore */ fsModule)) as { readFileSync(p: URL): Uint8Array };
+      const beside = 'parquet_wasm_bg.wasm';
+      pw.initSync({ module: fs.readFileSync(new URL(beside, import.meta.url)) as BufferSource });
+      return;
+    }
     // Node: read the .wasm next to the package without a static `node:` import, so this file
     // stays bundleable for the browser.
     const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown; versions?: { node?: string } } }).process;
     if (proc?.versions?.node && proc.getBuiltinModule) {
-      const fs = proc.getBuiltinModule('node:fs') as { readFileSync(p: string | URL): Uint8Array };
+      const fs = proc.getBuiltinModule('node:fs') as { readFileSync(p: string): Uint8Array };
       const mod = proc.getBuiltinModule('node:module') as { createRequire(from: string): { resolve(id: string): string } };
-      // The prebundled CLI (scripts/bundle-webcontainer.mjs) carries the .wasm beside itself.
-      // (The name is a variable so Vite does not take `new URL(literal, import.meta.url)` for an asset.)
-      const beside = 'parquet_wasm_bg.wasm';
-      const wasmPath = typeof __PHLO_PREBUNDLED__ !== 'undefined' && __PHLO_PREBUNDLED__
-        ? new URL(beside, import.meta.url)
-        : mod.createRequire(import.meta.url).resolve('parquet-wasm/esm/parquet_wasm_bg.wasm');
+      const wasmPath = mod.createRequire(import.meta.url).resolve('parquet-wasm/esm/parquet_wasm_bg.wasm');
       pw.initSync({ module: fs.readFileSync(wasmPath) as BufferSource });
       return;
     }
