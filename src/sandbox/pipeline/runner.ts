@@ -1,7 +1,9 @@
 /**
  * The pipeline runner the page talks to. Two kinds:
  *  - WebContainer: a real Node in the browser (needs cross-origin isolation, a supported
- *    browser, and StackBlitz reachable over the network to boot). See webcontainer.ts.
+ *    browser, and StackBlitz reachable over the network to boot). See webcontainer.ts for
+ *    the check and webcontainer-runner.ts for the runner (the prebundled CLI mounted with the
+ *    learner's files, a real shell, the warehouse synced back after each command).
  *  - Web Worker: the same command line in a worker of this page, against the section's
  *    OPFS warehouse. It always works, offline included.
  * `detectRunner` decides and says why in one sentence.
