@@ -113,6 +113,9 @@ class Lock {
   }
 }
 
+/** Table keys bound as views, per SQL engine (see Warehouse.boundKeys). */
+const BOUND_KEYS = new WeakMap<SqlEngine, Set<string>>();
+
 export class Warehouse {
   readonly storage: Storage;
   readonly catalog: Catalog;
@@ -124,7 +127,16 @@ export class Warehouse {
   /** Loaded read-only tables by metadata location: metadata files never change. */
   private readonly readCache = new Map<string, Promise<Table>>();
   private readonly lock = new Lock();
-  private readonly boundKeys = new Set<string>();
+  /**
+   * Table keys bound as views on this warehouse's engine. Kept per engine, not per warehouse:
+   * a warehouse reopened on the same engine (the sandbox's "Reset to checkpoint") must not
+   * answer from a view an earlier warehouse left for a table its ref no longer holds.
+   */
+  private get boundKeys(): Set<string> {
+    let keys = BOUND_KEYS.get(this.engine);
+    if (!keys) BOUND_KEYS.set(this.engine, (keys = new Set()));
+    return keys;
+  }
   private readonly virtualSources: VirtualTables[] = [];
   /** Virtual table -> the fingerprint of the rows registered for it. */
   private readonly virtualLoaded = new Map<string, string>();
@@ -240,8 +252,32 @@ export class Warehouse {
   sql(query: string, options: SqlOptions = {}): Promise<arrow.Table> {
     return this.lock.run(async () => {
       await this.bindMentions(query, options);
-      return this.engine.query(query, { signal: options.signal, timeLimitMs: options.timeLimitMs });
+      try {
+        return await this.engine.query(query, { signal: options.signal, timeLimitMs: options.timeLimitMs });
+      } catch (err) {
+        throw (await this.missingTableError(err, query, options.ref ?? this.catalog.defaultBranch)) ?? err;
+      }
     });
+  }
+
+  /**
+   * A query naming `namespace.table` that the ref does not hold never reaches a bind, so the
+   * engine answers with its own catalog error ("Table with name x does not exist! Did you
+   * mean pg_catalog...?"). Say instead which table is missing on which ref, and what is
+   * there: on an empty lakehouse, that nothing has been written yet.
+   */
+  private async missingTableError(err: unknown, query: string, ref: string): Promise<SqlError | null> {
+    const m = /Catalog Error: Table with name "?([^"\s!]+)"? does not exist/i.exec((err as Error)?.message ?? '');
+    if (!m) return null;
+    const name = m[1]!.split(/[@#$]/)[0]!;
+    const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const mention = new RegExp(`\\b([A-Za-z_][A-Za-z0-9_]*)\\s*\\.\\s*"?${escaped}\\b`, 'i').exec(query);
+    if (!mention || ['main', 'memory', 'temp', 'system', 'pg_catalog', 'information_schema'].includes(mention[1]!.toLowerCase())) return null;
+    const there = Object.keys(await this.catalog.entries(ref).catch(() => ({})));
+    return new SqlError(
+      `table ${mention[1]}.${name} does not exist on '${ref}'` + (there.length ? ` (tables there: ${there.join(', ')})` : ' (no tables there yet: nothing has been written to this lakehouse)') + '.',
+      { sql: query },
+    );
   }
 
   /** Load one table's snapshot into the engine under its own name (or `as`). */

@@ -5,6 +5,7 @@
  * that building twice gives identical bytes, and tags the catalog at named checkpoints that
  * the hands-on sections start from (checkpoints.json lists them):
  *
+ *   part-02-start         nothing yet: the catalog exists, main holds no table (Part 2's first run)
  *   part-02-first-ingest  one day, 2025-01-01, through every layer
  *   part-03-snapshots     six more daily runs: one snapshot per day per table
  *   part-05-ingestion     a re-run of 2025-01-03 merges its late readings; a re-run of 2025-01-07 changes nothing
@@ -108,6 +109,10 @@ export async function buildWarehouse(outDir: string | Storage, options: { seed?:
     checkpoints.push({ name, tag: name, description, commit: await lake.refHash(name), tables, runs: all.map((r) => r.runId) });
     log(`checkpoint ${name}`);
   };
+
+  // Part 2 starts before anything ran: main as the catalog was created, with no table yet.
+  // A tag moves no data and draws no id, so every later checkpoint is byte for byte the same.
+  await checkpoint('part-02-start', 'An empty lakehouse: the catalog exists, no run has happened and main holds no table.');
 
   await daily('2025-01-01');
   await checkpoint('part-02-first-ingest', 'The first day (2025-01-01) ingested and transformed through bronze, silver, gold and marts.');

@@ -11,12 +11,13 @@ import * as arrow from 'apache-arrow';
 import { arrowToRows } from '../util/arrow.ts';
 import { dayRange } from '../util/dates.ts';
 import { catalogCommand, contractCommand } from '../catalog/cli.ts';
-import type { TableLayout } from '../lakehouse/port.ts';
-import { SCALE_FROM, recordScaleRun, runScaleInProcess, splitDays } from '../orchestrate/scale.ts';
-import { automationOf, parseCron, nextTick, tick } from '../orchestrate/automation.ts';
+import { alterCommand } from './alter.ts';
 import { parseAlertRules, runAlerts, formatEvaluation, ALERTS_FILE } from '../observe/alerts.ts';
 import { visibleRuns, logClock } from '../observe/run-log.ts';
 import type { Warehouse } from '../../lakehouse/warehouse.ts';
+import type { TableLayout } from '../lakehouse/port.ts';
+import { SCALE_FROM, recordScaleRun, runScaleInProcess, splitDays } from '../orchestrate/scale.ts';
+import { automationOf, parseCron, nextTick, tick } from '../orchestrate/automation.ts';
 
 export interface CliIo { out(line: string): void; err(line: string): void }
 
@@ -64,6 +65,7 @@ Scaling and table maintenance (Part 12)
 
 Lakehouse
   tables [--ref REF] | snapshots TABLE [--ref REF] | sql "QUERY" [--ref REF] [--json]
+  alter TABLE add-column NAME TYPE [--ref REF] | alter TABLE rename-column FROM TO [--ref REF]   schema evolution
   branch list | branch create NAME [--from REF] | branch delete NAME | tag list | tag create NAME [--from REF] | merge FROM [INTO]
   log, diff, files, scan ... and any other command of npm run lakehouse are passed through to it
 
@@ -173,7 +175,7 @@ async function dispatch(argv: string[], wiring: CliWiring, io: CliIo): Promise<n
   const args = parseArgs(argv);
   const [cmd, ...rest] = args.positional;
   if (!cmd || has(args, 'help') || cmd === 'help') { USAGE.split('\n').forEach((l) => io.out(l)); return cmd ? 0 : 2; }
-  const known = new Set(['assets', 'materialize', 'backfill', 'check', 'checks', 'publish', 'psql', 'entries', 'runs', 'logs', 'lineage', 'compile', 'plugins', 'alerts', 'schedules', 'sensors', 'tick', 'tables', 'snapshots', 'sql', 'branch', 'tag', 'merge', 'scale', 'compact', 'expire', 'catalog', 'contract']);
+  const known = new Set(['assets', 'materialize', 'backfill', 'check', 'checks', 'publish', 'psql', 'entries', 'runs', 'logs', 'lineage', 'compile', 'plugins', 'alerts', 'schedules', 'sensors', 'tick', 'tables', 'snapshots', 'alter', 'sql', 'branch', 'tag', 'merge', 'scale', 'compact', 'expire', 'catalog', 'contract']);
   if (!known.has(cmd)) {
     const code = await wiring.passThrough?.(argv, io);
     if (code != null) return code;
@@ -268,20 +270,6 @@ async function dispatch(argv: string[], wiring: CliWiring, io: CliIo): Promise<n
         } else io.out(JSON.stringify(g, null, 2));
         return 0;
       }
-      case 'alerts': {
-        // Alerting over the run log and the catalog (sandboxes/pipeline/observe/alerts.ts).
-        const warehouse = (lake as { warehouse?: Warehouse }).warehouse;
-        if (!warehouse) { io.err('alerts needs the Iceberg warehouse (this lakehouse has no catalog to read freshness from).'); return 2; }
-        const rules = parseAlertRules(pipeline.definitions.project[ALERTS_FILE]);
-        const runs = await visibleRuns(lake.storage);
-        const given = flag(args, 'at');
-        const at = given ? Date.parse(given) : logClock(runs);
-        if (at === null || Number.isNaN(at)) { io.err(given ? `--at "${given}" is not a time; write it like 2025-01-25T06:00:00Z.` : 'No runs yet, so there is no time to evaluate at: pass --at TIME.'); return 2; }
-        const evaluation = await runAlerts({ rules, runs, warehouse, at });
-        formatEvaluation(evaluation).forEach((l) => io.out(l));
-        if (!given) io.out('(Evaluated at the newest run\'s time; pass --at TIME to evaluate at another moment.)');
-        return 0;
-      }
       case 'schedules': {
         const auto = automationOf(pipeline);
         const now = pipeline.now();
@@ -344,6 +332,7 @@ async function dispatch(argv: string[], wiring: CliWiring, io: CliIo): Promise<n
       case 'catalog': return await catalogCommand(rest, ref, pipeline, lake, io);
       case 'contract': return await contractCommand(rest, ref, pipeline, lake, io);
       case 'tables': { for (const t of await lake.listTables(ref)) io.out(t); return 0; }
+      case 'alter': return await alterCommand(rest, ref, lake, io);
       case 'snapshots': {
         if (!rest[0]) { io.err('snapshots needs a table, e.g. snapshots raw.glucose_entries'); return 2; }
         table((await lake.snapshots(ref, rest[0])).map((s) => ({ snapshot_id: s.snapshotId, committed_at: new Date(s.timestampMs).toISOString(), operation: s.operation, added: s.summary['added-records'] ?? '', deleted: s.summary['deleted-records'] ?? '', total: s.summary['total-records'] ?? '' }))).forEach((l) => io.out(l));

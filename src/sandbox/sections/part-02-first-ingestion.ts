@@ -1,11 +1,12 @@
 /**
  * Part 2, "Step 5: First data ingestion": the first pipeline run, in the browser.
  *
- * The section starts at the checkpoint `part-02-first-ingest` of the prebuilt warehouse
- * (sandboxes/pipeline/cli/build-warehouse.ts): one run has ingested 2025-01-01, the first
- * daily partition Phlo defines, and carried it through bronze, silver, gold and the marts.
- * That is where Step 5 of the Docker stack ends. The learner reads that run, queries what it
- * wrote, then makes a run of their own for the next day and finds the snapshot it commits.
+ * The section starts at the checkpoint `part-02-start` of the prebuilt warehouse
+ * (sandboxes/pipeline/cli/build-warehouse.ts): an empty lakehouse, the catalog and its main
+ * branch with no table and no run. The learner materialises 2025-01-01, the first daily
+ * partition Phlo defines, reads the run log, queries the raw rows and the first snapshot, then
+ * carries the day through bronze, silver and gold. Until the first run the prepared queries
+ * answer that their table does not exist yet on main (they return rows after it).
  */
 import type { SectionConfig } from './types.ts';
 
@@ -16,9 +17,11 @@ export const part02FirstIngestion: SectionConfig = {
   part: 2,
   anchor: 'step-5-first-data-ingestion',
   title: 'Your first ingestion run',
-  checkpoint: 'part-02-first-ingest',
+  checkpoint: 'part-02-start',
   panes: ['pipeline', 'sql', 'timeline'],
   defaultTable: 'raw.glucose_entries',
+  // The lakehouse is empty: the terminal suggests the first run, not a later day.
+  terminalExample: 'materialize dlt_glucose_entries --partition 2025-01-01',
   queries: [
     {
       label: 'Raw rows, as ingested',
@@ -26,7 +29,7 @@ export const part02FirstIngestion: SectionConfig = {
 from raw.glucose_entries
 order by date_string
 limit 10`,
-      explain: 'The Nightscout fields after DLT normalised them: camelCase became snake_case, and the _dlt_ columns record the load.',
+      explain: 'The Nightscout fields after DLT normalised them: camelCase became snake_case, and the _dlt_ columns record the load. Before the first run this answers that the table does not exist yet: materialise 2025-01-01 first.',
     },
     {
       label: 'How many readings, how many ids',
@@ -59,7 +62,7 @@ limit 10`,
 from silver.fct_glucose_readings
 order by reading_timestamp
 limit 10`,
-      explain: 'Silver adds what analysis needs: the hour, a glucose band, an in-range flag.',
+      explain: 'Silver adds what analysis needs: the hour, a glucose band, an in-range flag. It exists once the transforms have run for the day.',
     },
     {
       label: 'Average glucose per hour',
@@ -74,19 +77,62 @@ order by 1`,
   ],
   tasks: [
     {
+      id: 'first-run',
+      title: 'Materialise the first day',
+      description: 'The lakehouse is empty. In the pipeline terminal, materialise the asset dlt_glucose_entries for the partition 2025-01-01, the first day Phlo defines, and read the run log it prints.',
+      hint: 'npm run pipeline -- materialize ASSET --partition DAY; then npm run pipeline -- runs lists the run, and npm run pipeline -- logs RUN_ID prints its events.',
+      check: { kind: 'pipeline-run', status: 'success', asset: 'dlt_glucose_entries' },
+      solution: {
+        explain: 'The run creates a branch, fetches the day, stages it as Parquet, validates it, creates raw.glucose_entries (the table does not exist yet), merges the rows on _id, runs the checks and only then merges the branch into main.',
+        commands: [
+          'npm run pipeline -- materialize dlt_glucose_entries --partition 2025-01-01',
+          'npm run pipeline -- runs',
+        ],
+      },
+    },
+    {
       id: 'count-first-day',
-      title: 'Count what the first run stored',
-      description: 'Write a query that counts the readings in raw.glucose_entries for 2025-01-01, and compare the number with the run log.',
+      title: 'Count what the run stored',
+      description: 'Write a query that counts the readings of 2025-01-01 in raw.glucose_entries, and compare the number with the run log\'s "inserted".',
       hint: 'The timestamp column is date_string; cast it to a date and compare with DATE \'2025-01-01\'.',
       check: {
         kind: 'same-result',
         sql: `select count(*) as readings from raw.glucose_entries where cast(date_string as date) = DATE '2025-01-01'`,
       },
       solution: {
-        explain: 'The run log of the first run reports how many rows it inserted. Counting the day in the table gives the same number: every fetched reading with a new _id became one row.',
+        explain: 'The run log reports how many rows the merge inserted. Counting the day in the table gives the same number: every fetched reading with a new _id became one row.',
         sql: `select count(*) as readings
 from raw.glucose_entries
 where cast(date_string as date) = DATE '2025-01-01'`,
+      },
+    },
+    {
+      id: 'first-snapshot',
+      title: 'Find the first snapshot',
+      description: 'The run committed the first snapshot of raw.glucose_entries. Query the table\'s snapshots metadata table for its id and operation.',
+      hint: 'A metadata table is the table name with $snapshots, in quotes: raw."glucose_entries$snapshots". Select snapshot_id and operation.',
+      check: {
+        kind: 'same-result',
+        sql: `select snapshot_id, operation from raw."glucose_entries$snapshots"`,
+      },
+      solution: {
+        explain: 'One write, one snapshot: an append with no parent, whose summary counts the records it added. Part 3 opens it up; the timeline pane and npm run pipeline -- snapshots raw.glucose_entries show the same list.',
+        sql: `select snapshot_id, operation
+from raw."glucose_entries$snapshots"`,
+      },
+    },
+    {
+      id: 'transform-first-day',
+      title: 'Carry the day through the transforms',
+      description: 'Materialise the bronze, silver and gold models for 2025-01-01 so that gold.fct_daily_glucose_metrics has its first row.',
+      hint: `List the three models after materialize: ${TRANSFORMS}, with --partition 2025-01-01.`,
+      check: {
+        kind: 'sql',
+        sql: `select count(*) = 1 from gold.fct_daily_glucose_metrics where reading_date = DATE '2025-01-01'`,
+      },
+      solution: {
+        explain: 'The dbt models read the layer below them: staging renames, silver enriches each reading, gold aggregates one row per day. Each model that stores rows commits its own first snapshot.',
+        commands: [`npm run pipeline -- materialize ${TRANSFORMS} --partition 2025-01-01`],
       },
     },
     {
@@ -103,54 +149,6 @@ where cast(date_string as date) = DATE '2025-01-01'`,
         sql: `select min(glucose_mg_dl) as lowest,
        max(glucose_mg_dl) as highest
 from silver.fct_glucose_readings`,
-      },
-    },
-    {
-      id: 'materialize-next-day',
-      title: 'Materialise the next day yourself',
-      description: 'In the pipeline terminal, materialise the asset dlt_glucose_entries for the partition 2025-01-02 and read the run log it prints.',
-      hint: 'npm run pipeline -- materialize ASSET --partition DAY; then npm run pipeline -- runs and npm run pipeline -- logs RUN_ID.',
-      check: { kind: 'pipeline-run', status: 'success', asset: 'dlt_glucose_entries' },
-      solution: {
-        explain: 'The run creates a branch, fetches the day, stages it as Parquet, validates it, merges it into raw.glucose_entries on _id, runs the checks and only then merges the branch into main.',
-        commands: [
-          'npm run pipeline -- materialize dlt_glucose_entries --partition 2025-01-02',
-          'npm run pipeline -- runs',
-        ],
-      },
-    },
-    {
-      id: 'find-new-snapshot',
-      title: 'Find the snapshot your run committed',
-      description: 'List the snapshots of raw.glucose_entries: the first run made one, yours should have added a second.',
-      hint: 'npm run pipeline -- snapshots raw.glucose_entries, or open the timeline pane.',
-      check: { kind: 'snapshot-count', table: 'raw.glucose_entries', atLeast: 2 },
-      solution: {
-        explain: 'Each successful write to an Iceberg table commits one snapshot. The new one is an append: its summary counts the rows it added and the new total.',
-        commands: [
-          'npm run pipeline -- materialize dlt_glucose_entries --partition 2025-01-02',
-          'npm run pipeline -- snapshots raw.glucose_entries',
-        ],
-      },
-    },
-    {
-      id: 'transform-next-day',
-      title: 'Carry the new day through the transforms',
-      description: 'Materialise the bronze, silver and gold models so gold.fct_daily_glucose_metrics has a row for each of the two days.',
-      hint: `List the three models after materialize: ${TRANSFORMS}, with --partition 2025-01-02.`,
-      check: {
-        kind: 'sql',
-        sql: `select count(distinct reading_date) >= 2 from gold.fct_daily_glucose_metrics`,
-      },
-      solution: {
-        explain: 'The dbt models read the layer below them: staging renames, silver enriches each reading, gold aggregates one row per day. Materialising them for the new partition adds 2025-01-02 to the daily metrics.',
-        commands: [
-          'npm run pipeline -- materialize dlt_glucose_entries --partition 2025-01-02',
-          `npm run pipeline -- materialize ${TRANSFORMS} --partition 2025-01-02`,
-        ],
-        sql: `select reading_date, reading_count, avg_glucose_mg_dl, time_in_range_pct
-from gold.fct_daily_glucose_metrics
-order by reading_date`,
       },
     },
   ],

@@ -64,6 +64,16 @@ order by 1`,
       explain: 'EXCEPT keeps the rows of the newer snapshot that the older one lacks: the diff of two versions in plain SQL.',
     },
     {
+      label: 'Files a date filter can skip',
+      sql: `select regexp_extract(lower_bounds, '"date_string":"([^"]+)"', 1) as min_date_string,
+       regexp_extract(upper_bounds, '"date_string":"([^"]+)"', 1) as max_date_string,
+       record_count,
+       regexp_extract(upper_bounds, '"date_string":"([^"]+)"', 1) >= '2025-01-06' as read_for_jan_6_on
+from raw."glucose_entries$files"
+order by 1`,
+      explain: 'The manifests keep each data file\'s column bounds. A filter date_string >= 2025-01-06 can only match files whose maximum reaches that day: two are read, five are skipped without being opened. The explorer\'s “Which files would a query read?” plans that filter and gives each skipped file its reason.',
+    },
+    {
       label: 'Silver, two mornings apart',
       sql: `select 'after day 2' as version, count(*) as readings from silver."fct_glucose_readings#2025-01-03T12:00:00Z"
 union all
@@ -120,6 +130,25 @@ group by 1`,
         explain: 'At noon on 3 January the second run had rebuilt silver from two days of readings. The overwrite removed the old files from the current snapshot but not from storage, so the older snapshot still reads them.',
         sql: `select count(*) as readings
 from silver."fct_glucose_readings#2025-01-03T12:00:00Z"`,
+      },
+    },
+    {
+      id: 'add-column',
+      title: 'Add a column, read old rows under the new schema',
+      description: 'Add an optional column a1c_level (type double) to raw.glucose_entries from the pipeline terminal. Then read the rows of the first snapshot under the new schema: one row with their count and the count of their non-null a1c_level values.',
+      hint: 'npm run pipeline -- alter raw.glucose_entries add-column a1c_level double. Then count(*) and count(a1c_level) from raw.glucose_entries, for the _id values of the first snapshot: where _id in (select _id from raw."glucose_entries#2025-01-02T12:00:00Z").',
+      check: {
+        kind: 'same-result',
+        // Fails while the column is missing from the current schema (the query cannot bind).
+        sql: `select count(*) as readings, count(a1c_level) as with_a1c_level from raw.glucose_entries where cast(date_string as date) = DATE '2025-01-01'`,
+      },
+      solution: {
+        explain: 'Adding a column writes a new schema with the next field id into the table metadata: no data file is rewritten and no snapshot is added. The files of the first snapshot have no column with that id, so under the new schema their rows read a1c_level as null. Time travel itself reads a snapshot with the schema it was written with (as Trino does), which is why the old rows are looked up by _id in the current table.',
+        commands: ['npm run pipeline -- alter raw.glucose_entries add-column a1c_level double'],
+        sql: `select count(*) as readings,
+       count(a1c_level) as with_a1c_level
+from raw.glucose_entries
+where _id in (select _id from raw."glucose_entries#2025-01-02T12:00:00Z")`,
       },
     },
     {

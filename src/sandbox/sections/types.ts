@@ -168,4 +168,6 @@ export interface SectionConfig {
   runForReal: RunForReal;
   /** Required when `panes` includes 'dashboard'. */
   dashboard?: DashboardConfig;
+  /** The example command the pipeline terminal greets with (a default when absent). */
+  terminalExample?: string;
 }

@@ -152,8 +152,9 @@ export class Exercises {
     clear(
       box,
       h('p', {}, s.explain),
-      s.sql ? h('pre', {}, h('code', {}, s.sql)) : null,
+      // In the order "Apply" runs them: terminal commands, then the query.
       s.commands?.length ? h('pre', {}, h('code', {}, s.commands.join('\n'))) : null,
+      s.sql ? h('pre', {}, h('code', {}, s.sql)) : null,
       s.files ? h('p', {}, `Changes ${Object.keys(s.files).join(', ')}.`) : null,
       s.answer !== undefined ? h('p', {}, 'Answer: ', h('code', {}, s.answer)) : null,
       h('button', { type: 'button', class: 'sbx-btn sbx-small sbx-primary', onclick: () => void this.apply(t) }, 'Apply the solution'),
@@ -192,11 +193,12 @@ export class Exercises {
       this.ctx.showPane('pipeline');
       await new Promise<void>((resolve) => this.ctx.emit('pipeline-files', { files: s.files, done: resolve }));
     }
-    if (s.sql) this.ctx.loadQuery(s.sql, { run: true });
     for (const cmd of s.commands ?? []) {
       this.ctx.showPane('pipeline');
       await new Promise<void>((resolve) => this.ctx.emit('pipeline-command', { line: cmd, done: resolve }));
     }
+    // The query last, as the section tests apply it: it may read what the commands made (Part 3's added column).
+    if (s.sql) this.ctx.loadQuery(s.sql, { run: true });
   }
 
   async checkOne(t: Task): Promise<void> {

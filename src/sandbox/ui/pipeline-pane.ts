@@ -79,7 +79,7 @@ export class PipelinePane {
     this.termBox = h('div', { class: 'sbx-term', 'aria-label': 'Pipeline terminal' });
     this.graphEl = h('div', { class: 'sbx-assets', 'aria-label': 'Asset graph' });
     this.transcript = h('div', { class: 'sbx-sr-only sbx-transcript', role: 'log', 'aria-label': 'Terminal output' });
-    this.cmdInput = h('input', { class: 'sbx-input sbx-cmd', 'aria-label': 'Pipeline command', placeholder: 'materialize --partition 2025-01-08 --downstream dlt_glucose_entries', autocomplete: 'off', spellcheck: 'false' });
+    this.cmdInput = h('input', { class: 'sbx-input sbx-cmd', 'aria-label': 'Pipeline command', placeholder: ctx.config.terminalExample ?? 'materialize --partition 2025-01-08 --downstream dlt_glucose_entries', autocomplete: 'off', spellcheck: 'false' });
     this.runBtn = h('button', { type: 'submit', class: 'sbx-btn sbx-primary' }, 'Run command');
     this.cancelBtn = h('button', { type: 'button', class: 'sbx-btn', disabled: true, onclick: () => this.cancel() }, 'Cancel');
     const restore = h('button', { type: 'button', class: 'sbx-btn sbx-small', onclick: () => void this.restoreFile() }, 'Restore original');
@@ -302,7 +302,7 @@ export class PipelinePane {
     new ResizeObserver(() => this.fit?.fit()).observe(this.termBox);
     term.onResize(({ cols, rows }) => this.shell?.resize(cols, rows));
     term.writeln('The glucose pipeline’s command line. Type \x1b[1mhelp\x1b[0m for the commands, e.g.');
-    term.writeln('  materialize --partition 2025-01-08 --downstream dlt_glucose_entries');
+    term.writeln(`  ${this.ctx.config.terminalExample ?? 'materialize --partition 2025-01-08 --downstream dlt_glucose_entries'}`);
     term.write(PROMPT);
     term.onData((data) => this.key(data));
   }

@@ -11,7 +11,9 @@ export function tablePicker(ctx: PaneContext, label: string, onPick: (table: str
   });
   const refresh = async () => {
     const tables = await ctx.session.warehouse.tables(ctx.ref).catch(() => [] as string[]);
-    if (!tables.includes(current)) current = tables[0] ?? '';
+    // The section's own table once it exists (on an empty lakehouse it appears with the first run).
+    const preferred = ctx.config.defaultTable ?? '';
+    if (!tables.includes(current)) current = tables.includes(preferred) ? preferred : tables[0] ?? '';
     clear(el, tables.map((t) => h('option', { value: t, selected: t === current }, t)));
   };
   return { el, value: () => current, refresh };

@@ -50,7 +50,7 @@ export class TimelinePane {
     await this.picker.refresh();
     const table = this.picker.value();
     if (!table) {
-      clear(this.list, h('li', {}, `No tables on ${this.ctx.ref} yet.`));
+      clear(this.list, h('li', {}, `No tables on ${this.ctx.ref} yet: the first pipeline run creates them.`));
       return;
     }
     try {
