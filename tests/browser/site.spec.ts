@@ -29,7 +29,7 @@ for (const url of pageUrls) {
 
       // Code blocks in a programming language are highlighted by Shiki (Expressive Code):
       // their tokens carry several colours. Plain-text blocks (file trees) are left alone.
-      const blocks = page.locator('.sl-markdown-content .expressive-code pre:not([data-language="text"]):not([data-language="plaintext"])');
+      const blocks = page.locator('.sl-markdown-content .expressive-code pre:not([data-language="text"]):not([data-language="plaintext"]):not([data-language="txt"])');
       for (let i = 0; i < (await blocks.count()); i++) {
         const coloured = await blocks.nth(i).evaluate((pre) => {
           const colours = new Set([...pre.querySelectorAll('span')].map((s) => getComputedStyle(s).color));
