@@ -65,10 +65,10 @@ order by 1`,
     },
     {
       label: 'Files a date filter can skip',
-      sql: `select regexp_extract(lower_bounds, '"date_string":"([^"]+)"', 1) as min_date_string,
-       regexp_extract(upper_bounds, '"date_string":"([^"]+)"', 1) as max_date_string,
+      sql: `select cast(regexp_extract(lower_bounds, '"date_string":"([^"]+)"', 1) as timestamp) as min_date_string,
+       cast(regexp_extract(upper_bounds, '"date_string":"([^"]+)"', 1) as timestamp) as max_date_string,
        record_count,
-       regexp_extract(upper_bounds, '"date_string":"([^"]+)"', 1) >= '2025-01-06' as read_for_jan_6_on
+       cast(regexp_extract(upper_bounds, '"date_string":"([^"]+)"', 1) as timestamp) >= TIMESTAMP '2025-01-06 00:00:00' as read_for_jan_6_on
 from raw."glucose_entries$files"
 order by 1`,
       explain: 'The manifests keep each data file\'s column bounds. A filter date_string >= 2025-01-06 can only match files whose maximum reaches that day: two are read, five are skipped without being opened. The explorer\'s “Which files would a query read?” plans that filter and gives each skipped file its reason.',
