@@ -91,6 +91,7 @@ export const facilitatorNotes: Record<string, FacilitatorNotes> = {
       'Typing the Dagster UI steps from the real stack into the sandbox terminal: the sandbox has a command line, not a web UI.',
       'Querying bronze before the run finished and concluding the table is empty.',
       'Expecting the first snapshot to have a parent.',
+      'Running a prepared query before the first run: the lakehouse starts empty, so it answers that raw.glucose_entries does not exist on main yet.',
     ],
     unblock: [
       'Have them type help in the pipeline terminal and read the materialize line.',
@@ -103,6 +104,7 @@ export const facilitatorNotes: Record<string, FacilitatorNotes> = {
       'Using Trino\'s FOR VERSION AS OF syntax in the DuckDB console; the sandbox writes a snapshot in the table name instead.',
       'Comparing two snapshots in the wrong order and reading additions as removals.',
       'Expecting a date filter to skip files on a table that is not partitioned by day.',
+      'Selecting the added column from raw."glucose_entries#TIME": time travel reads a snapshot with the schema it was written with, so the column is not there.',
     ],
     unblock: [
       'Click a snapshot in the timeline: it loads the right query, then let them edit it.',
