@@ -52,7 +52,7 @@ test('the prebuilt warehouse is byte-identical from the same seed, with its chec
   for (const f of filesA) assert.deepEqual(await a.read(f), await b.read(f), `${f} differs between two builds`);
 
   const manifest = JSON.parse(new TextDecoder().decode(await a.read('checkpoints.json')));
-  assert.deepEqual(manifest.checkpoints.map((c: { name: string }) => c.name), ['part-02-first-ingest', 'part-03-snapshots', 'part-05-ingestion', 'part-07-backfill', 'part-09-quality', 'part-04-branches', 'part-13-plugins']);
+  assert.deepEqual(manifest.checkpoints.map((c: { name: string }) => c.name), ['part-02-start', 'part-02-first-ingest', 'part-03-snapshots', 'part-05-ingestion', 'part-07-backfill', 'part-09-quality', 'part-04-branches', 'part-13-plugins']);
   assert.equal(ra.runs.length, 14);
 
   const lake = await openLakehouse({ storage: a, engine: await createNodeEngine() });
