@@ -259,12 +259,16 @@ async function plot(data: ResultData, chart: 'line' | 'bar', x: number, y: numbe
     });
   }
   const bars = points.map((p) => ({ ...p, x: p.x instanceof Date ? p.x.toISOString().slice(0, 10) : String(p.x) }));
+  // Every bar keeps its place, but only as many labels as fit (one per ~28 px): a phone
+  // showing a label under each of 20 days draws them on top of each other.
+  const step = Math.ceil(bars.length / Math.max(2, Math.floor(width / 28)));
+  const rotate = bars.length > 12;
   return Plot.plot({
     width,
     height,
     style,
-    marginBottom: 44,
-    x: { label: xCol.name, domain: bars.map((b) => b.x), tickRotate: bars.length > 12 ? -45 : 0 },
+    marginBottom: rotate ? 64 : 44,
+    x: { label: xCol.name, domain: bars.map((b) => b.x), ticks: bars.filter((_, i) => i % step === 0).map((b) => b.x), tickRotate: rotate ? -45 : 0 },
     y: { label: yCol.name, grid: true },
     marks: [Plot.barY(bars, { x: 'x', y: 'y', fill: 'var(--sl-color-accent)' }), Plot.ruleY([0])],
   });
