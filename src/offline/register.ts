@@ -2,7 +2,7 @@
  * Registers the offline service worker (production builds only) and keeps the footer's
  * offline line and the update prompt current. Small on purpose: it ships with every page.
  *
- * The sandboxes' engines and warehouse (about 60 MB) are saved for offline use when the
+ * The sandboxes' engines and warehouse (about 70 MB) are saved for offline use when the
  * reader first starts a hands-on section (boot.ts fires `phlo:sandbox-used`), or when they
  * press "Save the sandboxes too".
  */
