@@ -43,3 +43,30 @@ export async function useTheme(page: Page, theme: 'light' | 'dark'): Promise<voi
 }
 
 export const test = base;
+
+/** The only foreign request a sandbox page may make: the WebContainer trying to boot from StackBlitz. */
+export const WEBCONTAINER_BOOT = /^https:\/\/([a-z0-9-]+\.)?(stackblitz\.com|webcontainer\.io|webcontainer-api\.io)\//;
+
+/**
+ * Open a page with a hands-on section and start its sandbox (dialogs such as "Reset?" are
+ * accepted). Skips the test when the build has no prebuilt warehouse (PHLO_SKIP_WAREHOUSE).
+ * A sandbox opened before in this browser reopens by itself; pressing Start again is harmless.
+ */
+export async function startSandbox(page: Page, path: string): Promise<void> {
+  page.on('dialog', (d) => void d.accept());
+  await page.goto(path);
+  const hasWarehouse = await page.evaluate(async () => (await fetch('/warehouse/_index.json')).ok);
+  test.skip(!hasWarehouse, 'this build has no prebuilt warehouse (built with PHLO_SKIP_WAREHOUSE)');
+  await page.getByRole('button', { name: 'Start the sandbox' }).click({ timeout: 10_000 }).catch(() => {});
+  await expect(page.locator('.hands-on[data-ready]')).toBeVisible({ timeout: 60_000 });
+}
+
+/** Replace the SQL console's text with `sql` and run it (Ctrl/Cmd+Enter), as a learner types it. */
+export async function runSql(page: Page, sql: string): Promise<void> {
+  const editor = page.locator('.sbx-sql .cm-content');
+  await editor.click();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('Delete');
+  await editor.pressSequentially(sql, { delay: 0 });
+  await page.keyboard.press('ControlOrMeta+Enter');
+}

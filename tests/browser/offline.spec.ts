@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { appendFile, copyFile, mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { test, expect } from './fixtures.ts';
+import { test, expect, runSql } from './fixtures.ts';
 
 test.describe.configure({ timeout: 180_000 });
 
@@ -48,12 +48,7 @@ test('after a first visit, reading and a hands-on query work with the network cu
     await page.getByRole('button', { name: 'Start the sandbox' }).click({ timeout: 10_000 }).catch(() => {});
     await expect(page.locator('.hands-on[data-ready]')).toBeVisible({ timeout: 90_000 });
     await page.getByRole('tab', { name: 'SQL console' }).click();
-    const editor = page.locator('.sbx-sql .cm-content');
-    await editor.click();
-    await page.keyboard.press('ControlOrMeta+A');
-    await page.keyboard.press('Delete');
-    await editor.pressSequentially('select count(*) as n from raw.glucose_entries', { delay: 0 });
-    await page.keyboard.press('ControlOrMeta+Enter');
+    await runSql(page, 'select count(*) as n from raw.glucose_entries');
     const cell = page.locator('.sbx-sql .sbx-grid-row').first().locator('[role=cell]').nth(1);
     await expect(cell).toHaveText(/^[1-9][\d,]*$/, { timeout: 60_000 });
   } finally {

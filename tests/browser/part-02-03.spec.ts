@@ -8,22 +8,12 @@
  * Nothing leaves the origin except the WebContainer's own boot attempt.
  * With P23_SHOTS=DIR set, screenshots of both sections are written there.
  */
-import { test, expect, record } from './fixtures.ts';
+import { test, expect, record, startSandbox, WEBCONTAINER_BOOT } from './fixtures.ts';
 import type { Page } from '@playwright/test';
 
-const WEBCONTAINER_BOOT = /^https:\/\/([a-z0-9-]+\.)?(stackblitz\.com|webcontainer\.io|webcontainer-api\.io)\//;
 const SHOTS = process.env.P23_SHOTS;
 
 test.describe.configure({ timeout: 120_000 });
-
-async function startSandbox(page: Page, path: string): Promise<void> {
-  page.on('dialog', (d) => void d.accept());
-  await page.goto(path);
-  const hasWarehouse = await page.evaluate(async () => (await fetch('/warehouse/_index.json')).ok);
-  test.skip(!hasWarehouse, 'this build has no prebuilt warehouse');
-  await page.getByRole('button', { name: 'Start the sandbox' }).click({ timeout: 10_000 }).catch(() => {});
-  await expect(page.locator('.hands-on[data-ready]')).toBeVisible({ timeout: 60_000 });
-}
 
 async function shot(page: Page, name: string): Promise<void> {
   if (SHOTS) await page.locator('.hands-on').screenshot({ path: `${SHOTS}/${name}.png` });

@@ -6,21 +6,15 @@
  * solution that adds a schema test in YAML makes the run fail on that test. Nothing leaves the origin except the
  * WebContainer's own boot attempt.
  */
-import { test, expect, record } from './fixtures.ts';
+import { test, expect, record, startSandbox, WEBCONTAINER_BOOT } from './fixtures.ts';
 import { TIGHT_RANGE_SQL } from '../../src/sandbox/sections/part-06-run-dbt-transforms.ts';
 
-const WEBCONTAINER_BOOT = /^https:\/\/([a-z0-9-]+\.)?(stackblitz\.com|webcontainer\.io|webcontainer-api\.io)\//;
 
 test.describe.configure({ timeout: 180_000 });
 
 test('Part 6: an edited silver model runs in the Worker and moves gold', async ({ page, baseURL }) => {
   const rec = record(page, new URL(baseURL!).origin);
-  page.on('dialog', (d) => void d.accept());
-  await page.goto('/parts/06-sql-transformations-with-dbt/');
-  const hasWarehouse = await page.evaluate(async () => (await fetch('/warehouse/_index.json')).ok);
-  test.skip(!hasWarehouse, 'this build has no prebuilt warehouse');
-  await page.getByRole('button', { name: 'Start the sandbox' }).click({ timeout: 10_000 }).catch(() => {});
-  await expect(page.locator('.hands-on[data-ready]')).toBeVisible({ timeout: 60_000 });
+  await startSandbox(page, '/parts/06-sql-transformations-with-dbt/');
 
   await page.getByRole('tab', { name: 'Pipeline' }).click();
   await expect(page.locator('.sbx-runner-line')).toHaveAttribute('data-runner', /worker/, { timeout: 30_000 });

@@ -6,21 +6,15 @@
  * attempt.
  */
 import AxeBuilder from '@axe-core/playwright';
-import { test, expect, record } from './fixtures.ts';
+import { test, expect, record, startSandbox, WEBCONTAINER_BOOT } from './fixtures.ts';
 
-const WEBCONTAINER_BOOT = /^https:\/\/([a-z0-9-]+\.)?(stackblitz\.com|webcontainer\.io|webcontainer-api\.io)\//;
 
 test.describe.configure({ timeout: 240_000 });
 
 test('Part 8: a new day is run and published, and the dashboard draws it from Postgres', async ({ page, baseURL }) => {
   const rec = record(page, new URL(baseURL!).origin);
-  page.on('dialog', (d) => void d.accept());
-  await page.goto('/parts/08-real-world-example/');
-  const hasWarehouse = await page.evaluate(async () => (await fetch('/warehouse/_index.json')).ok);
-  test.skip(!hasWarehouse, 'this build has no prebuilt warehouse');
-  await page.getByRole('button', { name: 'Start the sandbox' }).click({ timeout: 10_000 }).catch(() => {});
+  await startSandbox(page, '/parts/08-real-world-example/');
   const sandbox = page.locator('.hands-on[data-ready]');
-  await expect(sandbox).toBeVisible({ timeout: 60_000 });
 
   // Before any publish: every Postgres panel asks for one, none fails.
   await page.getByRole('tab', { name: 'Dashboard' }).click();

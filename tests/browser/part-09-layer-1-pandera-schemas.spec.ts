@@ -7,20 +7,14 @@
  * ran (checks.yml's error messages are covered by the unit tests).
  * Nothing leaves the origin except the WebContainer's own boot attempt.
  */
-import { test, expect, record } from './fixtures.ts';
+import { test, expect, record, startSandbox, WEBCONTAINER_BOOT } from './fixtures.ts';
 
-const WEBCONTAINER_BOOT = /^https:\/\/([a-z0-9-]+\.)?(stackblitz\.com|webcontainer\.io|webcontainer-api\.io)\//;
 
 test.describe.configure({ timeout: 180_000 });
 
 test('Part 9: a check declared in checks.yml runs in the Worker and fails on the faulty day', async ({ page, baseURL }) => {
   const rec = record(page, new URL(baseURL!).origin);
-  page.on('dialog', (d) => void d.accept());
-  await page.goto('/parts/09-data-quality/');
-  const hasWarehouse = await page.evaluate(async () => (await fetch('/warehouse/_index.json')).ok);
-  test.skip(!hasWarehouse, 'this build has no prebuilt warehouse');
-  await page.getByRole('button', { name: 'Start the sandbox' }).click({ timeout: 10_000 }).catch(() => {});
-  await expect(page.locator('.hands-on[data-ready]')).toBeVisible({ timeout: 60_000 });
+  await startSandbox(page, '/parts/09-data-quality/');
 
   await page.getByRole('tab', { name: 'Pipeline' }).click();
   await expect(page.locator('.sbx-runner-line')).toHaveAttribute('data-runner', /worker/, { timeout: 30_000 });

@@ -5,20 +5,14 @@
  * catalog-answer tasks are solved by typing the answers. Nothing leaves the origin except
  * the WebContainer's own boot attempt.
  */
-import { test, expect, record } from './fixtures.ts';
+import { test, expect, record, startSandbox, WEBCONTAINER_BOOT } from './fixtures.ts';
 
-const WEBCONTAINER_BOOT = /^https:\/\/([a-z0-9-]+\.)?(stackblitz\.com|webcontainer\.io|webcontainer-api\.io)\//;
 
 test.describe.configure({ timeout: 120_000 });
 
 test('Part 10: search the catalog, open a table, follow lineage, measure impact, check the contract', async ({ page, baseURL }) => {
   const rec = record(page, new URL(baseURL!).origin);
-  page.on('dialog', (d) => void d.accept());
-  await page.goto('/parts/10-metadata-and-governance/');
-  const hasWarehouse = await page.evaluate(async () => (await fetch('/warehouse/_index.json')).ok);
-  test.skip(!hasWarehouse, 'this build has no prebuilt warehouse');
-  await page.getByRole('button', { name: 'Start the sandbox' }).click({ timeout: 10_000 }).catch(() => {});
-  await expect(page.locator('.hands-on[data-ready]')).toBeVisible({ timeout: 60_000 });
+  await startSandbox(page, '/parts/10-metadata-and-governance/');
 
   // The catalog is the first pane; it opens on the section's default table.
   await page.getByRole('tab', { name: 'Catalog' }).click();

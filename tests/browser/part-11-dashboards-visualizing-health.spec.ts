@@ -4,20 +4,14 @@
  * `alerts --at` fires the stale-data rule later, and the tasks check themselves. Nothing
  * leaves the origin except the WebContainer's own boot attempt.
  */
-import { test, expect, record } from './fixtures.ts';
+import { test, expect, record, startSandbox, WEBCONTAINER_BOOT, runSql } from './fixtures.ts';
 
-const WEBCONTAINER_BOOT = /^https:\/\/([a-z0-9-]+\.)?(stackblitz\.com|webcontainer\.io|webcontainer-api\.io)\//;
 
 test.describe.configure({ timeout: 180_000 });
 
 test('Part 11: the health dashboard moves after a run, and the stale-data alert fires later', async ({ page, baseURL }) => {
   const rec = record(page, new URL(baseURL!).origin);
-  page.on('dialog', (d) => void d.accept());
-  await page.goto('/parts/11-observability-and-monitoring/');
-  const hasWarehouse = await page.evaluate(async () => (await fetch('/warehouse/_index.json')).ok);
-  test.skip(!hasWarehouse, 'this build has no prebuilt warehouse');
-  await page.getByRole('button', { name: 'Start the sandbox' }).click({ timeout: 10_000 }).catch(() => {});
-  await expect(page.locator('.hands-on[data-ready]')).toBeVisible({ timeout: 60_000 });
+  await startSandbox(page, '/parts/11-observability-and-monitoring/');
 
   // The dashboard at the checkpoint: gold is 48 hours old, 2 of 12 runs failed, 20 days of bars.
   await page.getByRole('tab', { name: 'Dashboard' }).click();
@@ -29,12 +23,7 @@ test('Part 11: the health dashboard moves after a run, and the stale-data alert 
 
   // Task 1 in the SQL console: the failed runs from ops.runs.
   await page.getByRole('tab', { name: 'SQL' }).click();
-  const editor = page.locator('.sbx-sql .cm-content');
-  await editor.click();
-  await page.keyboard.press('ControlOrMeta+A');
-  await page.keyboard.press('Delete');
-  await editor.pressSequentially("select first_partition, status, reached_main, failure from ops.runs where status = 'FAILURE' order by started_at", { delay: 0 });
-  await page.keyboard.press('ControlOrMeta+Enter');
+  await runSql(page, "select first_partition, status, reached_main, failure from ops.runs where status = 'FAILURE' order by started_at");
   await expect(page.locator('.sbx-sql .sbx-status')).toContainText(/2 rows/);
   await expect(page.locator('.sbx-task[data-task=read-the-dashboard]')).toHaveAttribute('data-passed', 'true', { timeout: 30_000 });
 

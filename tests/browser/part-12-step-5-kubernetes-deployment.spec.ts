@@ -6,20 +6,14 @@
  * files of raw.glucose_entries into one, and the compaction task passes. Nothing leaves
  * the origin except the WebContainer's own boot attempt.
  */
-import { test, expect, record } from './fixtures.ts';
+import { test, expect, record, startSandbox, WEBCONTAINER_BOOT } from './fixtures.ts';
 
-const WEBCONTAINER_BOOT = /^https:\/\/([a-z0-9-]+\.)?(stackblitz\.com|webcontainer\.io|webcontainer-api\.io)\//;
 
 test.describe.configure({ timeout: 120_000 });
 
 test('Part 12: a parallel backfill is measured and plotted, and compaction drops the file count', async ({ page, baseURL }) => {
   const rec = record(page, new URL(baseURL!).origin);
-  page.on('dialog', (d) => void d.accept());
-  await page.goto('/parts/12-production-deployment/');
-  const hasWarehouse = await page.evaluate(async () => (await fetch('/warehouse/_index.json')).ok);
-  test.skip(!hasWarehouse, 'this build has no prebuilt warehouse');
-  await page.getByRole('button', { name: 'Start the sandbox' }).click({ timeout: 10_000 }).catch(() => {});
-  await expect(page.locator('.hands-on[data-ready]')).toBeVisible({ timeout: 60_000 });
+  await startSandbox(page, '/parts/12-production-deployment/');
 
   await page.getByRole('tab', { name: 'Scale' }).click();
   const one = page.locator('.sbx-task[data-task=backfill-one-worker]');

@@ -4,32 +4,10 @@
  * the Worker runner, and the network rule (nothing leaves the origin except the
  * WebContainer's own boot attempt, which fails here and is reported).
  */
-import { test, expect, record } from './fixtures.ts';
+import { test, expect, record, startSandbox, runSql, WEBCONTAINER_BOOT } from './fixtures.ts';
 import type { Page } from '@playwright/test';
 
-/** The only foreign request allowed: the WebContainer trying to boot from StackBlitz. */
-const WEBCONTAINER_BOOT = /^https:\/\/([a-z0-9-]+\.)?(stackblitz\.com|webcontainer\.io|webcontainer-api\.io)\//;
-
 test.describe.configure({ timeout: 150_000 });
-
-async function openLab(page: Page): Promise<void> {
-  page.on('dialog', (d) => void d.accept());
-  await page.goto('/lab/');
-  const hasWarehouse = await page.evaluate(async () => (await fetch('/warehouse/_index.json')).ok);
-  test.skip(!hasWarehouse, 'this build has no prebuilt warehouse (built with PHLO_SKIP_WAREHOUSE)');
-  // A sandbox opened before in this browser reopens by itself; pressing Start again is harmless.
-  await page.getByRole('button', { name: 'Start the sandbox' }).click({ timeout: 10_000 }).catch(() => {});
-  await expect(page.locator('.hands-on[data-ready]')).toBeVisible({ timeout: 60_000 });
-}
-
-async function runSql(page: Page, sql: string): Promise<void> {
-  const editor = page.locator('.sbx-sql .cm-content');
-  await editor.click();
-  await page.keyboard.press('ControlOrMeta+A');
-  await page.keyboard.press('Delete');
-  await editor.pressSequentially(sql, { delay: 0 });
-  await page.keyboard.press('ControlOrMeta+Enter');
-}
 
 async function firstCell(page: Page): Promise<string> {
   await expect(page.locator('.sbx-sql .sbx-grid-row').first()).toBeVisible();
@@ -47,7 +25,7 @@ test('a reading page without a hands-on section loads none of the sandbox', asyn
 
 test('SQL console: prepared query, typed grid, chart, CSV, a marked error, cancel a runaway query', async ({ page, baseURL }) => {
   const rec = record(page, new URL(baseURL!).origin);
-  await openLab(page);
+  await startSandbox(page, '/lab/');
   await page.getByRole('button', { name: 'Daily averages' }).click();
   await expect(page.locator('.sbx-sql .sbx-status')).toContainText(/\d+ rows? in \d/);
   await expect(page.locator('.sbx-sql .sbx-grid-head')).toContainText('DATE');
@@ -95,7 +73,7 @@ test('SQL console: prepared query, typed grid, chart, CSV, a marked error, cance
 });
 
 test('time travel from the snapshot timeline, and comparing two snapshots', async ({ page }) => {
-  await openLab(page);
+  await startSandbox(page, '/lab/');
   await page.getByRole('tab', { name: 'Snapshots' }).click();
   const snaps = page.locator('.sbx-snap');
   await expect(snaps.first()).toBeVisible();
@@ -129,7 +107,7 @@ test('time travel from the snapshot timeline, and comparing two snapshots', asyn
 });
 
 test('branches: create, switch, commit, merge, and a conflict explained', async ({ page }) => {
-  await openLab(page);
+  await startSandbox(page, '/lab/');
   await page.getByRole('tab', { name: 'Branches' }).click();
   const result = page.locator('.sbx-op-result');
   // Each operation replaces the message; clear it first so we wait for this operation's own.
@@ -171,7 +149,7 @@ test('branches: create, switch, commit, merge, and a conflict explained', async 
 });
 
 test('Iceberg explorer: from the reference down to a data file, and files skipped by a filter', async ({ page }) => {
-  await openLab(page);
+  await startSandbox(page, '/lab/');
   await page.getByRole('tab', { name: 'Iceberg explorer' }).click();
   await expect(page.locator('.sbx-tree [data-level=content]')).toContainText('raw.glucose_entries');
   await page.locator('[data-level=metadata] > summary').click();
@@ -196,7 +174,7 @@ test('Iceberg explorer: from the reference down to a data file, and files skippe
 
 test('pipeline: the WebContainer is detected as unavailable, the Worker runner runs a day, the SQL console sees it', async ({ page, baseURL }) => {
   const rec = record(page, new URL(baseURL!).origin);
-  await openLab(page);
+  await startSandbox(page, '/lab/');
   await page.getByRole('tab', { name: 'Pipeline' }).click();
   const line = page.locator('.sbx-runner-line');
   await expect(line).toHaveAttribute('data-runner', 'worker', { timeout: 30_000 });
@@ -220,7 +198,7 @@ test('pipeline: the WebContainer is detected as unavailable, the Worker runner r
 });
 
 test('exercises fail and pass, state survives a reload, reset returns to the checkpoint', async ({ page }) => {
-  await openLab(page);
+  await startSandbox(page, '/lab/');
   const task = page.locator('.sbx-task[data-task=count-readings]');
   await runSql(page, 'SELECT 1 AS not_the_answer, 2 AS neither');
   await expect(task).toHaveAttribute('data-passed', 'false');
@@ -253,7 +231,7 @@ test('exercises fail and pass, state survives a reload, reset returns to the che
 });
 
 test('panes are tabs a keyboard can walk, with labelled controls', async ({ page }) => {
-  await openLab(page);
+  await startSandbox(page, '/lab/');
   const first = page.getByRole('tab', { name: 'SQL console' });
   await first.focus();
   await page.keyboard.press('ArrowRight');
@@ -289,7 +267,7 @@ test('a damaged saved state is reported with a reset that brings the section bac
 });
 
 test('a runaway pipeline command is cancelled, the worker restarts, the next command runs', async ({ page }) => {
-  await openLab(page);
+  await startSandbox(page, '/lab/');
   await page.getByRole('tab', { name: 'Pipeline' }).click();
   await expect(page.locator('.sbx-asset').first()).toBeVisible({ timeout: 60_000 });
   await page.getByLabel('Pipeline command').fill('backfill --from 2025-03-01 --to 2025-12-31 dlt_glucose_entries');
@@ -311,7 +289,7 @@ for (const theme of ['light', 'dark'] as const) {
     const { default: AxeBuilder } = await import('@axe-core/playwright');
     await page.addInitScript((t) => localStorage.setItem('starlight-theme', t), theme);
     await page.emulateMedia({ colorScheme: theme });
-    await openLab(page);
+    await startSandbox(page, '/lab/');
     await expect(page.locator('.sbx-sql .sbx-grid-row').first()).toBeVisible();
     for (const pane of ['SQL console', 'Snapshots', 'Branches', 'Iceberg explorer', 'Pipeline']) {
       await page.getByRole('tab', { name: pane }).click();
@@ -325,7 +303,7 @@ for (const theme of ['light', 'dark'] as const) {
 }
 
 test("a task's solution edits pipeline.config.ts (TypeScript, transpiled in the browser) and a failing check stops the run", async ({ page }) => {
-  await openLab(page);
+  await startSandbox(page, '/lab/');
   const task = page.locator('.sbx-task[data-task=fail-range-check]');
   await expect(task).toHaveAttribute('data-passed', 'false');
   await task.getByRole('button', { name: 'Solution' }).click();
@@ -353,7 +331,7 @@ test("a task's solution edits pipeline.config.ts (TypeScript, transpiled in the 
 });
 
 test("an endless loop in the learner's TypeScript is caught, the worker restarts, the edited file is kept", async ({ page }) => {
-  await openLab(page);
+  await startSandbox(page, '/lab/');
   await page.getByRole('tab', { name: 'Pipeline' }).click();
   await expect(page.locator('.sbx-asset').first()).toBeVisible({ timeout: 60_000 });
   await page.locator('.sbx-file[data-file="pipeline.config.ts"]').click();
@@ -386,7 +364,7 @@ test('without OPFS the sandbox keeps state in memory, says so, and runs the pipe
     // A browser without the Origin Private File System (older Safari, some private windows).
     Object.defineProperty(StorageManager.prototype, 'getDirectory', { value: undefined, configurable: true });
   });
-  await openLab(page);
+  await startSandbox(page, '/lab/');
   await expect(page.locator('.sbx-where')).toContainText('no private file storage');
   await expect(page.locator('.sbx-sql .sbx-grid-row').first()).toBeVisible();
   await page.getByRole('tab', { name: 'Pipeline' }).click();
