@@ -8,14 +8,12 @@
  *   npm run bench:workshop [-- --clients 30]     (serves dist/ on every interface itself)
  */
 import http from 'node:http';
-import { readFileSync } from 'node:fs';
+import { readPrecacheManifest } from './service-worker.mjs';
 import path from 'node:path';
 
 /** The files one attendee's browser fetches: the service worker's precache list. */
 export function roomFiles(dist) {
-  const sw = readFileSync(path.join(dist, 'sw.js'), 'utf8');
-  const manifest = JSON.parse(/const MANIFEST = (\{.*?\});\n/s.exec(sw)[1]);
-  return manifest.files.filter((f) => !f.sameAs).map((f) => `/${f.url}`);
+  return readPrecacheManifest(dist).files.filter((f) => !f.sameAs).map((f) => `/${f.url}`);
 }
 
 function get(origin, urlPath) {

@@ -45,6 +45,19 @@ function upFrontScripts(outDir, htmlFiles) {
   return found;
 }
 
+/** The URL a built file is precached (and served) under: pages under their directory, "parts/x/". */
+export function precacheUrl(rel) {
+  return rel === 'index.html' ? '' : rel.endsWith('/index.html') ? rel.slice(0, -'index.html'.length) : rel;
+}
+
+/** The precache manifest written into a build's sw.js (for the tests and the room load test). */
+export function readPrecacheManifest(outDir) {
+  const sw = readFileSync(path.join(outDir, 'sw.js'), 'utf8');
+  const found = /const MANIFEST = (\{.*?\});\n/s.exec(sw);
+  if (!found) throw new Error(`${path.join(outDir, 'sw.js')} has no precache manifest: build the site again (npm run build).`);
+  return JSON.parse(found[1]);
+}
+
 export function writeServiceWorker(outDir, { base = '/' } = {}) {
   const all = [...walk(outDir)].map((f) => path.relative(outDir, f).split(path.sep).join('/')).filter((rel) => !SKIP.test(rel)).sort();
   const htmlFiles = all.filter((rel) => rel.endsWith('.html')).map((rel) => path.join(outDir, rel));
@@ -58,8 +71,7 @@ export function writeServiceWorker(outDir, { base = '/' } = {}) {
       /\.(css|svg|png|ico|woff2?|webmanifest)$/.test(rel) ||
       upFront.has(rel);
     // Pages are cached under the URL the server answers: /parts/x/ for parts/x/index.html.
-    const url = rel === 'index.html' ? '' : rel.endsWith('/index.html') ? rel.slice(0, -'index.html'.length) : rel;
-    return { url, group: isShell && !rel.startsWith('warehouse/') ? 'shell' : 'sandbox', size: bytes.length, hash };
+    return { url: precacheUrl(rel), group: isShell && !rel.startsWith('warehouse/') ? 'shell' : 'sandbox', size: bytes.length, hash };
   });
   // The page bundle and the worker bundle each emit their own copy of PGlite's and the
   // Parquet codec's files (same bytes, two names): cache one, answer both names from it.

@@ -5,24 +5,17 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, existsSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { DIST, requireDist } from './dist.ts';
+import { DIST, requireDist, allFiles } from './dist.ts';
 // @ts-expect-error plain JavaScript build script
 import { HOST_FILE_LIMITS, HOST_FILE_COUNT_LIMIT } from '../../scripts/static-hosts.mjs';
-
-function files(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir)) {
-    const full = path.join(dir, name);
-    if (statSync(full).isDirectory()) files(full, out);
-    else out.push(full);
-  }
-  return out;
-}
+// @ts-expect-error plain JavaScript build script
+import { readPrecacheManifest, precacheUrl } from '../../scripts/service-worker.mjs';
 
 test('no built file exceeds the per-file limit of any host we claim, nor the file-count limit', () => {
   requireDist();
-  const all = files(DIST);
+  const all = allFiles();
   assert.ok(all.length < HOST_FILE_COUNT_LIMIT, `${all.length} files; Cloudflare Pages takes at most ${HOST_FILE_COUNT_LIMIT}`);
   for (const [host, limit] of Object.entries(HOST_FILE_LIMITS as Record<string, number>)) {
     const over = all.filter((f) => statSync(f).size > limit).map((f) => `${path.relative(DIST, f)} (${(statSync(f).size / 2 ** 20).toFixed(1)} MiB)`);
@@ -46,14 +39,12 @@ test('the _headers file for Netlify and Cloudflare Pages is in the build', () =>
 
 test('the service worker precaches every file of the site, pages under their directory URL', () => {
   requireDist();
-  const sw = readFileSync(path.join(DIST, 'sw.js'), 'utf8');
-  const manifest = JSON.parse(/const MANIFEST = (\{.*?\});\n/s.exec(sw)![1]!) as { version: string; files: { url: string; group: string; size: number; sameAs?: string }[] };
+  const manifest = readPrecacheManifest(DIST) as { version: string; files: { url: string; group: string; size: number; sameAs?: string }[] };
   const urls = new Set(manifest.files.map((f) => f.url));
-  for (const f of files(DIST)) {
+  for (const f of allFiles()) {
     const rel = path.relative(DIST, f).split(path.sep).join('/');
     if (/^(sw\.js|_headers|sitemap-.*\.xml|rss\.xml)$/.test(rel)) continue;
-    const url = rel === 'index.html' ? '' : rel.endsWith('/index.html') ? rel.slice(0, -'index.html'.length) : rel;
-    assert.ok(urls.has(url), `${rel} is precached`);
+    assert.ok(urls.has(precacheUrl(rel)), `${rel} is precached`);
   }
   const shell = manifest.files.filter((f) => f.group === 'shell');
   assert.ok(shell.some((f) => f.url === 'parts/01-what-is-a-data-lakehouse/'), 'pages are in the reading shell');
