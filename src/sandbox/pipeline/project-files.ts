@@ -7,28 +7,12 @@ const shipped = import.meta.glob('../../../sandboxes/pipeline/project/**/*.{sql,
 const PREFIX = '../../../sandboxes/pipeline/project/';
 
 import { PIPELINE_CONFIG_FILE } from './learner-files.ts';
+import { DEFAULT_PIPELINE_CONFIG } from './pipeline-config.ts';
 import { SHIPPED_PLUGIN_FILES, isPluginFile } from './learner-plugins.ts';
 
 export { PIPELINE_CONFIG_FILE };
 
-export const DEFAULT_PIPELINE_CONFIG = `// The settings the pipeline runs with in this sandbox. Edit, then run a command again.
-// Plain TypeScript: no imports; the default export is read on every run.
-
-type BadDay = 'impossible' | 'sensor-fault';
-
-const settings: {
-  seed: string;
-  badDays: Record<string, BadDay>;
-} = {
-  // Same seed, same readings: change it to get a different patient.
-  seed: 'phlo',
-  // Days whose source data is broken on purpose, e.g. { '2025-01-09': 'impossible' }:
-  // 'impossible' sends values no body produces, 'sensor-fault' a stuck sensor.
-  badDays: {},
-};
-
-export default settings;
-`;
+export { DEFAULT_PIPELINE_CONFIG };
 
 /** path relative to the project root -> text, for every shipped project file. */
 export function projectFiles(): Record<string, string> {

@@ -3,6 +3,7 @@
  * drive, and a place to try a pane before a part uses it.
  */
 import type { SectionConfig } from './types.ts';
+import { pipelineConfigWith } from '../pipeline/pipeline-config.ts';
 
 export const lab: SectionConfig = {
   id: 'lab',
@@ -83,22 +84,7 @@ export const lab: SectionConfig = {
       solution: {
         explain: 'A stuck sensor reports values no body produces. The blocking range check (20 to 600 mg/dL) fails on the run branch, so the run never merges and main keeps its last good state.',
         files: {
-          'pipeline.config.ts': `// The settings the pipeline runs with in this sandbox. Edit, then run a command again.
-// Plain TypeScript: no imports; the default export is read on every run.
-
-type BadDay = 'impossible' | 'sensor-fault';
-
-const settings: {
-  seed: string;
-  badDays: Record<string, BadDay>;
-} = {
-  seed: 'phlo',
-  // 2025-02-22: the sensor fails and reports values no body produces.
-  badDays: { '2025-02-22': 'sensor-fault' },
-};
-
-export default settings;
-`,
+          'pipeline.config.ts': pipelineConfigWith("{ '2025-02-22': 'sensor-fault' }", '2025-02-22: the sensor fails and reports values no body produces.'),
         },
         commands: ['materialize dlt_glucose_entries --partition 2025-02-22'],
       },

@@ -13,6 +13,7 @@
  * (late readings reach it at 08:00 the next morning) and the time `tick` evaluates at.
  */
 import type { SectionConfig } from './types.ts';
+import { pipelineConfigWith } from '../pipeline/pipeline-config.ts';
 
 export const ONE_ASSET = 'materialize dlt_glucose_entries --partition 2025-01-08 --as-of 2025-01-09T09:00:00Z';
 export const SELECTION = 'materialize stg_glucose_entries fct_glucose_readings --partition 2025-01-08 --as-of 2025-01-09T09:05:00Z';
@@ -21,26 +22,8 @@ export const BACKFILL = 'backfill --from 2025-01-09 --to 2025-01-14 --as-of 2025
 export const BAD_DAY_RUN = 'materialize dlt_glucose_entries --downstream --partition 2025-01-15 --as-of 2025-01-16T05:00:00Z';
 export const TICK = 'tick --as-of 2025-01-16T06:00:00Z';
 
-/** pipeline.config.ts with the given bad days (the shipped file's shape; the section cannot import it in Node). */
-const pipelineConfig = (badDays: string, note: string) => `// The settings the pipeline runs with in this sandbox. Edit, then run a command again.
-// Plain TypeScript: no imports; the default export is read on every run.
-
-type BadDay = 'impossible' | 'sensor-fault';
-
-const settings: {
-  seed: string;
-  badDays: Record<string, BadDay>;
-} = {
-  seed: 'phlo',
-  // ${note}
-  badDays: ${badDays},
-};
-
-export default settings;
-`;
-
-export const BAD_DAY_CONFIG = pipelineConfig("{ '2025-01-15': 'sensor-fault' }", '2025-01-15: the sensor fails and reports values no body produces.');
-export const REPAIRED_CONFIG = pipelineConfig('{}', 'The sensor is repaired: no broken days.');
+export const BAD_DAY_CONFIG = pipelineConfigWith("{ '2025-01-15': 'sensor-fault' }", '2025-01-15: the sensor fails and reports values no body produces.');
+export const REPAIRED_CONFIG = pipelineConfigWith('{}', 'The sensor is repaired: no broken days.');
 
 const daysPerLayer = `select 'raw.glucose_entries' as asset_table, count(distinct cast(date_string as date)) as days, max(cast(date_string as date)) as last_day
 from raw.glucose_entries

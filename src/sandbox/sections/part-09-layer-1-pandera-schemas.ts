@@ -16,6 +16,7 @@
  */
 import type { SectionConfig } from './types.ts';
 import { GLUCOSE_PROJECT_FILES } from '../../../sandboxes/pipeline/project/files.generated.ts';
+import { pipelineConfigWith } from '../pipeline/pipeline-config.ts';
 
 /** The branch the prebuilt run for 2025-01-22 left behind (run ids follow from the seed). */
 export const FAULT_BRANCH = 'pipeline-run-5cd29964';
@@ -23,24 +24,6 @@ export const FAULT_BRANCH = 'pipeline-run-5cd29964';
 const SILVER_SQL = 'models/silver/fct_glucose_readings.sql';
 const CHECKS = 'checks.yml';
 
-/** pipeline.config.ts with the given bad days (the sandbox's default file, edited). */
-export function configWith(badDays: string): string {
-  return `// The settings the pipeline runs with in this sandbox. Edit, then run a command again.
-// Plain TypeScript: no imports; the default export is read on every run.
-
-type BadDay = 'impossible' | 'sensor-fault';
-
-const settings: {
-  seed: string;
-  badDays: Record<string, BadDay>;
-} = {
-  seed: 'phlo',
-  badDays: ${badDays},
-};
-
-export default settings;
-`;
-}
 
 /** The shipped file with each `from` replaced by its `to` (a missing `from` leaves it as is; the test catches that). */
 function edited(path: string, ...pairs: [string, string][]): string {
@@ -168,7 +151,7 @@ where cast(date_string as date) = date '2025-01-22'`,
       check: { kind: 'pipeline-run', status: 'failed', failedCheck: 'validation.RawGlucoseEntries' },
       solution: {
         explain: 'RawGlucoseEntries checks every staged row before anything is written: 8 problems in 284 rows, 6 sgv values outside 1-1000 (-50 and 1500) and 2 directions that are not trend arrows ("Sideways"). Validation is lazy, so the report lists all of them, not just the first; the table was not touched.',
-        files: { 'pipeline.config.ts': configWith("{ '2025-01-21': 'impossible' }") },
+        files: { 'pipeline.config.ts': pipelineConfigWith("{ '2025-01-21': 'impossible' }") },
         commands: [REPLAY_21],
       },
     },
@@ -180,7 +163,7 @@ where cast(date_string as date) = date '2025-01-22'`,
       check: { kind: 'sql', ref: 'main', sql: `select count(*) = 1 from gold.fct_daily_glucose_metrics where reading_date = date '2025-01-21'` },
       solution: {
         explain: 'With clean input every layer passes: validation, the raw checks, the dbt tests of each model and the checks on silver and gold. The run branch is merged and main gains 2025-01-21. Fixing the data, not loosening the schema, was the right repair: the rule was right.',
-        files: { 'pipeline.config.ts': configWith('{}') },
+        files: { 'pipeline.config.ts': pipelineConfigWith('{}') },
         commands: [LAND_21],
       },
     },
@@ -204,7 +187,7 @@ where cast(date_string as date) = date '2025-01-22'`,
       check: { kind: 'pipeline-run', status: 'failed', failedCheck: 'glucose_entries_quality.range_check(sgv' },
       solution: {
         explain: 'Validation passes (5 and 898 are inside 1-1000), the merge writes the rows on the run branch, and then the asset checks run: range_check(sgv, 20..600) is an ERROR check of a blocking group, and 44 of 259 rows (17 %) are far beyond its 2 % tolerance. The run stops before main; the count check, a WARN, passes with 259 readings.',
-        files: { 'pipeline.config.ts': configWith("{ '2025-01-22': 'sensor-fault' }") },
+        files: { 'pipeline.config.ts': pipelineConfigWith("{ '2025-01-22': 'sensor-fault' }") },
         commands: [REPLAY_22],
       },
     },
