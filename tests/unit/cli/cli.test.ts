@@ -8,10 +8,11 @@ import { fileURLToPath } from 'node:url';
 import * as arrow from 'apache-arrow';
 import { NodeFsStorage } from '../../../sandboxes/lakehouse/storage/node-fs.ts';
 import { openWarehouse } from '../../../sandboxes/lakehouse/warehouse.ts';
+import { fixturesRoot } from '../shared-fixtures.ts';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const main = join(repo, 'sandboxes/lakehouse/cli/main.ts');
-const fixtures = fileURLToPath(new URL('../../../../shared/fixtures/', import.meta.url));
+const fixtures = fixturesRoot;
 const icebird = join(fixtures, 'hyparam+icebird/test/files/hyperparam-iceberg');
 const impala = join(fixtures, 'apache+impala/testdata/data/iceberg_test/hadoop_catalog/ice');
 

@@ -13,10 +13,8 @@ import { findTableMentions } from '../../../sandboxes/lakehouse/sql/table-names.
 import { loadTable } from '../../../sandboxes/lakehouse/iceberg/table.ts';
 import { CommitConflictError } from '../../../sandboxes/lakehouse/iceberg/errors.ts';
 import { MergeConflictError } from '../../../sandboxes/lakehouse/catalog/errors.ts';
+import { fixturesRoot } from '../shared-fixtures.ts';
 
-import { fileURLToPath } from 'node:url';
-
-const fixturesRoot = fileURLToPath(new URL('../../../../shared/fixtures', import.meta.url));
 let engine: DuckDbWasmEngine;
 before(async () => {
   engine = await createNodeEngine();
