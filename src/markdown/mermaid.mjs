@@ -49,14 +49,20 @@ function getRenderer() {
 
 export class MermaidSyntaxError extends Error {}
 
+const sourceHash = (source) => createHash('sha256').update(CACHE_VERSION).update(JSON.stringify(THEMES)).update(source).digest('hex');
+
+/** Where the rendering of a diagram's source is kept (src/markdown/rendered/<hash>.json). */
+export function diagramCacheFile(source) {
+  return path.join(CACHE_DIR, `${sourceHash(source).slice(0, 32)}.json`);
+}
+
 /** Render one diagram in both themes; returns { light, dark, title } as SVG strings. */
 export async function renderDiagram(source, where) {
-  const hash = createHash('sha256').update(CACHE_VERSION).update(JSON.stringify(THEMES)).update(source).digest('hex');
-  const cacheFile = path.join(CACHE_DIR, `${hash.slice(0, 32)}.json`);
+  const cacheFile = diagramCacheFile(source);
   if (existsSync(cacheFile)) return JSON.parse(readFileSync(cacheFile, 'utf8'));
 
   const render = getRenderer();
-  const id = hash.slice(0, 10);
+  const id = sourceHash(source).slice(0, 10);
   const out = {};
   for (const [name, mermaidConfig] of Object.entries(THEMES)) {
     const [result] = await render([source], { prefix: `mermaid-${name}-${id}`, mermaidConfig });
