@@ -4,9 +4,10 @@ import { launchOptions } from './scripts/chromium.mjs';
 /**
  * Browser tests run in Debian's Chromium (Playwright cannot download its own browsers
  * here) against the built site, served by scripts/serve.mjs with the same headers as
- * production. Port 4322 so a running `npm start` on 4321 does not collide.
+ * production. Port 4322 so a running `npm start` on 4321 does not collide; PHLO_TEST_PORT
+ * moves it, so that two checkouts on one machine (git worktrees) never test each other's build.
  */
-const PORT = 4322;
+const PORT = Number(process.env.PHLO_TEST_PORT ?? 4322);
 
 export default defineConfig({
   testDir: 'tests/browser',
