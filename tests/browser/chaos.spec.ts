@@ -1,0 +1,76 @@
+/**
+ * The chaos test (issue 13): three hands-on sections driven through a seeded random walk of
+ * learner actions, the sandbox's invariants checked after every step (see chaos.ts). CI runs a
+ * fixed seed, 70 steps a section (210 in all); `npm run chaos -- --seed N --steps M` runs a
+ * longer walk and prints the steps, so a failure found there replays here.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { test, expect, record, WEBCONTAINER_BOOT } from './fixtures.ts';
+import { prng, chooseAction, checkInvariants, started, LONG_TASK_PROBE, type ChaosSection, type ChaosContext } from './chaos.ts';
+import { DIST } from '../site/dist.ts';
+
+const SEED = Number(process.env.CHAOS_SEED ?? 20261207);
+const STEPS = Number(process.env.CHAOS_STEPS ?? 70);
+
+const SECTIONS: ChaosSection[] = [
+  {
+    path: '/parts/03-apache-iceberg/',
+    id: 'part-03-explore-snapshots',
+    anchor: 'hands-on-explore-snapshots',
+    commands: ['assets', 'materialize dlt_glucose_entries --partition 2025-01-08', 'alter raw.glucose_entries add-column note string', 'no-such-command', 'materialize --partition 1999-13-45'],
+  },
+  {
+    path: '/parts/04-project-nessie/',
+    id: 'part-04-explore-nessie',
+    anchor: 'hands-on-explore-nessie',
+    commands: ['assets', 'materialize dlt_glucose_entries --partition 2025-01-09', 'materialize --partition 2025-01-10 --downstream dlt_glucose_entries'],
+  },
+  {
+    path: '/parts/07-orchestration-with-dagster/',
+    id: 'part-07-running-pipelines-manually',
+    anchor: 'running-pipelines-manually',
+    commands: ['assets', 'schedules', 'sensors', 'materialize dlt_glucose_entries --partition 2025-01-08', 'tick --as-of 2025-01-16T06:00:00Z'],
+  },
+];
+
+/** The tables a checkpoint holds, from the build's checkpoint list. */
+function checkpointTables(tag: string): string[] {
+  const list = JSON.parse(readFileSync(path.join(DIST, 'warehouse', 'checkpoints.json'), 'utf8')) as { checkpoints: { tag: string; tables: Record<string, string> }[] };
+  const cp = list.checkpoints.find((c) => c.tag === tag);
+  if (!cp) throw new Error(`checkpoint ${tag} is not in the build's warehouse/checkpoints.json`);
+  return Object.keys(cp.tables).sort();
+}
+
+test.describe.configure({ timeout: Math.max(600_000, STEPS * 20_000) });
+
+for (const [n, section] of SECTIONS.entries()) {
+  test(`chaos: ${STEPS} random learner steps in ${section.id} (seed ${SEED + n})`, async ({ page, baseURL }) => {
+    const rec = record(page, new URL(baseURL!).origin);
+    let crashed = false;
+    page.on('crash', () => (crashed = true));
+    await page.addInitScript(LONG_TASK_PROBE);
+    page.on('dialog', (d) => void d.accept());
+    await page.goto(`${section.path}#${section.anchor}`);
+    await started(page);
+    // The checkpoint comes from the section's own configuration in the page, so the test follows it.
+    const checkpoint = await page.evaluate(() => JSON.parse(document.querySelector('.hands-on script[data-config]')?.textContent ?? '{}').checkpoint as string);
+    const c: ChaosContext = { page, section, tables: checkpointTables(checkpoint), rand: prng(SEED + n), log: [] };
+    let passed = await checkInvariants(c, 'start', new Set());
+    for (let step = 1; step <= STEPS; step++) {
+      const action = await chooseAction(c);
+      c.log.push(`${step}. ${action.name}`);
+      try {
+        await action.run(c);
+        passed = await checkInvariants(c, action.name, passed);
+      } catch (err) {
+        throw new Error(`chaos seed ${SEED + n}, step ${step} (${action.name}) broke an invariant:\n${(err as Error).message}\n\nsteps so far:\n${c.log.join('\n')}`);
+      }
+      expect(crashed, 'the page crashed').toBe(false);
+      if (process.env.CHAOS_VERBOSE) console.log(`[${section.id}] ${c.log.slice(-3).join(' | ')}`);
+    }
+    const uncaught = rec.consoleErrors.filter((e) => e.startsWith('uncaught'));
+    expect(uncaught, 'uncaught errors in the page').toEqual([]);
+    expect(rec.foreignRequests.filter((u) => !WEBCONTAINER_BOOT.test(u))).toEqual([]);
+  });
+}
