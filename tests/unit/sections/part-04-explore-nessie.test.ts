@@ -21,9 +21,10 @@ const { withLake, rowsOf, terminal, passes, checkShape, setLastQuery } = section
   'src/phlo/defs/nessie/operations.py',
   'examples/glucose-platform/.phlo/trino/catalog/iceberg.properties',
   'examples/glucose-platform/.phlo/trino/catalog/iceberg_dev.properties',
-  'docker-compose.yml',
+  'src/phlo/cli/branch.py',
+  'examples/glucose-platform/.phlo/docker-compose.yml',
   ],
-  forbiddenCommands: /phlo quality run|phlo catalog sync|SET SESSION|nessie branch/,
+  forbiddenCommands: /phlo branch|:10003|phlo quality run|phlo catalog sync|SET SESSION|nessie branch/,
 });
 
 test('the section is well formed and matches its MDX heading', () => {
