@@ -1,8 +1,9 @@
 /**
- * Part 4, "Hands-on: explore Nessie". Starts from the `part-04-branches` checkpoint of the
- * prebuilt warehouse: main holds 2025-01-01 .. 2025-01-20 (the two bad days of Part 9 were
- * stopped by their audits), `dev` points at the same commit as main, and one run for
- * 2025-01-23 .. 2025-01-25 passed its audit but was left unmerged on its run branch.
+ * Part 4, "Hands-on: explore Nessie". Starts from the `part-04-nessie` checkpoint of the
+ * prebuilt warehouse (the state of `part-04-branches`, with only the refs a reader of Parts 1-4
+ * has met): main holds 2025-01-01 .. 2025-01-20 (two bad days were stopped by their audits and
+ * kept on their run branches), `dev` points at the same commit as main, and one run for
+ * 2025-01-23 .. 2025-01-25 passed its audit but was left unmerged on its run branch. No tags.
  *
  * The learner reads that state, publishes the audited branch into `dev`, tags it, lets main
  * move on, and then meets a real merge conflict and resolves it the way Nessie expects.
@@ -29,7 +30,7 @@ const section: SectionConfig = {
   part: 4,
   anchor: 'hands-on-explore-nessie',
   title: 'Explore Nessie',
-  checkpoint: 'part-04-branches',
+  checkpoint: 'part-04-nessie',
   panes: ['branches', 'sql', 'pipeline', 'timeline'],
   defaultTable: 'raw.glucose_entries',
   queries: [
@@ -93,7 +94,7 @@ where cast(date_string as date) = date '2025-01-22'`,
       hint: 'In the terminal, merge takes the source first and the target second.',
       check: { kind: 'sql', ref: 'dev', sql: `select max(cast(date_string as date)) = date '2025-01-25' from raw.glucose_entries` },
       solution: {
-        explain: 'dev had not moved since the run branch forked from it, so the merge is a fast-forward: dev now points at the run branch commit, and every table the run wrote changes on dev in one step. main is untouched.',
+        explain: 'dev had not moved since the run branch forked from it, so the miniature\'s merge is a fast-forward: dev now points at the run branch commit, and every table the run wrote changes on dev in one step. main is untouched. (A Nessie merge never fast-forwards: it would write one new merge commit on dev with the same tables.)',
         commands: [`merge ${AUDIT_BRANCH} dev`],
       },
     },
