@@ -370,10 +370,15 @@ export function checkTrinoSql(sql: string, defaults: { catalog?: string; schema?
   const problems: string[] = [];
   const ident = String.raw`(?:"[^"]+"|[A-Za-z_][A-Za-z0-9_$]*)`;
   const name = new RegExp(String.raw`\b(FROM|JOIN|TABLE|DESCRIBE|INTO|UPDATE)\s+(${ident}(?:\.${ident}){0,2})`, 'gi');
+  // Names a WITH clause defines are not tables of the stack.
+  const ctes = new Set([...sql.matchAll(/(?:\bWITH|,)\s+([A-Za-z_][A-Za-z0-9_]*)\s+AS\s*\(/gi)].map((m) => m[1].toLowerCase()));
   for (const m of sql.matchAll(name)) {
     const keyword = m[1].toUpperCase();
     const parts = m[2].split('.').map((p) => p.replace(/^"|"$/g, ''));
     if (/^(SELECT|UNNEST|LATERAL)$/i.test(parts[0])) continue;
+    if (parts.length === 1 && ctes.has(parts[0].toLowerCase())) continue;
+    // extract(hour FROM ts), substring(s FROM 2), trim(BOTH FROM s): FROM inside a function call.
+    if (keyword === 'FROM' && /\b(extract|substring|trim|position|overlay)\s*\([^()]*$/i.test(sql.slice(0, m.index))) continue;
     const before = sql.slice(0, m.index).toUpperCase();
     if (keyword === 'FROM' && /SHOW\s+(SCHEMAS|TABLES|COLUMNS)\s*$/.test(before)) {
       // SHOW SCHEMAS FROM catalog / SHOW TABLES FROM [catalog.]schema
@@ -382,7 +387,6 @@ export function checkTrinoSql(sql: string, defaults: { catalog?: string; schema?
       continue;
     }
     const [catalog, schema, table] = parts.length === 3 ? parts : parts.length === 2 ? [defaults.catalog, ...parts] : [defaults.catalog, defaults.schema, parts[0]];
-    if (/^(t|cte|x)$/i.test(table) && parts.length === 1) continue;
     if (!catalog || !schema) {
       problems.push(`Trino: "${m[2]}" names no catalog and schema (use --catalog/--schema or catalog.schema.table)`);
       continue;

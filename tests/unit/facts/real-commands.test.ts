@@ -59,6 +59,7 @@ test('asset keys, dbt models, containers, services, ports and Trino tables must 
   assert.deepEqual(reasons('docker exec -it glucose-platform-trino-1 trino --catalog iceberg --schema raw --execute "SELECT count(*) FROM glucose_entries"'), []);
   assert.match(reasons('docker exec -it glucose-platform-trino-1 trino --execute "SELECT * FROM iceberg.raw.glucose_readings"')[0], /no table raw\.glucose_readings/);
   assert.match(reasons('docker exec -it trino trino --execute "SELECT * FROM iceberg.raw.glucose_entries"', root)[0], /no table raw\.glucose_entries in the root stack/);
+  assert.deepEqual(reasons(`docker exec -it glucose-platform-trino-1 trino --execute "WITH d AS (SELECT extract(hour FROM reading_timestamp) AS h FROM iceberg.silver.fct_glucose_readings) SELECT h, count(*) FROM d GROUP BY 1"`), []);
   assert.match(reasons('dbt test --select stg_glucose_entries.unique:entry_id')[0], /not a valid dbt selector/);
   assert.deepEqual(reasons('dbt test --select "stg_glucose_entries,test_name:unique"'), []);
   assert.match(reasons('dbt run --select fct_glucose_reading')[0], /no model "fct_glucose_reading"/);
