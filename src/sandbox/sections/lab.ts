@@ -94,7 +94,7 @@ export const lab: SectionConfig = {
     stack: 'example',
     intro: 'On the Docker stack the same steps run in Dagster, with Nessie as the catalog and Trino for SQL. These commands are for the example project (in examples/glucose-platform, after uv sync), the stack with the glucose assets at the pinned commit.',
     commands: [
-      { cmd: 'phlo services start', note: 'Postgres, MinIO, Nessie, Trino, Dagster, Superset and pgweb' },
+      { cmd: 'touch .phlo/.env && phlo services start', note: 'Postgres, MinIO, Nessie, Trino, Dagster, Superset and pgweb (the start needs .phlo/.env; empty means the defaults)' },
       { cmd: 'phlo materialize dlt_glucose_entries --partition 2025-01-08', note: 'ingest one day, as the pipeline pane does here (it runs dagster asset materialize in the Dagster container)' },
       { cmd: 'docker exec -it glucose-platform-trino-1 trino', note: 'a Trino CLI to query the tables' },
     ],

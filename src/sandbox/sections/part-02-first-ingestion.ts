@@ -159,6 +159,7 @@ from silver.fct_glucose_readings`,
     commands: [
       { cmd: 'git clone https://github.com/iamgp/phlo.git && cd phlo/examples/glucose-platform', note: 'the repository; the series pins commit 0fb5f06' },
       { cmd: 'uv sync && source .venv/bin/activate', note: 'the phlo command line, with Phlo taken from the repository' },
+      { cmd: 'touch .phlo/.env', note: 'once: phlo services start passes this file to Docker Compose, and a fresh clone does not have it (empty means the defaults)' },
       { cmd: 'phlo services start', note: 'every service without a profile (the first start builds the Dagster image)' },
       { cmd: 'phlo services status', note: 'running and healthy?' },
       { cmd: 'phlo materialize dlt_glucose_entries --partition 2025-01-01', note: 'the first day; or in Dagster at http://localhost:3000: dlt_glucose_entries, Materialize, partition 2025-01-01' },
