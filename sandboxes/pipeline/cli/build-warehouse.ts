@@ -15,6 +15,9 @@
  *   part-04-branches      a `dev` branch, and an audited run for 2025-01-23 .. 2025-01-25
  *                         left unmerged on its run branch (an audit in progress)
  *   part-13-plugins       the example GitHub plugin module's assets run for 2025-01-01
+ *   part-04-nessie        Part 4's start: part-04-branches' commit with only the refs a reader
+ *                         of Parts 1-4 knows (main, dev, the run branches); written last, as a
+ *                         tag at that older commit, so every earlier checkpoint keeps its bytes
  *
  * Run logs of every run are in pipeline/runs/, and _index.json lists every file for the
  * read-only HTTP storage.
@@ -48,6 +51,13 @@ export interface Checkpoint {
   tables: Record<string, string | null>;
   /** Runs made up to this checkpoint. */
   runs: string[];
+  /**
+   * With `exclusive`, the refs (besides main) that exist in this state: whoever applies the
+   * checkpoint deletes every other branch and tag, so a section shows only refs its reader
+   * has met (no tags of later parts, no branches of later runs).
+   */
+  refs?: { name: string; type: 'BRANCH' | 'TAG'; hash: string }[];
+  exclusive?: boolean;
 }
 
 export interface BuildResult { checkpoints: Checkpoint[]; runs: RunRecord[]; files: number }
@@ -98,15 +108,21 @@ export async function buildWarehouse(outDir: string | Storage, options: { seed?:
     now = Date.parse(`${addDays(day, 1)}T06:00:00Z`);
     return run(pipeline.materialize({ select: noPublish, partitions: [day] }), expect);
   };
-  const checkpoint = async (name: string, description: string) => {
+  /**
+   * Tags `at` (default main) as checkpoint `name`. `runs` defaults to every run so far;
+   * `refs` makes the checkpoint exclusive (see Checkpoint.refs).
+   */
+  const checkpoint = async (name: string, description: string, opts: { at?: string; runs?: string[]; refs?: Checkpoint['refs'] } = {}) => {
     now += 60_000;
-    await lake.createTag(name, 'main');
+    await lake.createTag(name, opts.at ?? 'main');
     const tables: Record<string, string | null> = {};
     for (const t of await lake.listTables(name)) {
       const snaps = await lake.snapshots(name, t);
       tables[t] = snaps.at(-1)?.snapshotId ?? null;
     }
-    checkpoints.push({ name, tag: name, description, commit: await lake.refHash(name), tables, runs: all.map((r) => r.runId) });
+    const entry: Checkpoint = { name, tag: name, description, commit: await lake.refHash(name), tables, runs: opts.runs ?? all.map((r) => r.runId) };
+    if (opts.refs) Object.assign(entry, { refs: opts.refs, exclusive: true });
+    checkpoints.push(entry);
     log(`checkpoint ${name}`);
   };
 
@@ -140,6 +156,10 @@ export async function buildWarehouse(outDir: string | Storage, options: { seed?:
   now += 60_000;
   await run(pipeline.materialize({ select: noPublish, partitions: dayRange('2025-01-23', '2025-01-25'), noMerge: true }), 'SUCCESS');
   await checkpoint('part-04-branches', 'A dev branch, and a run for 2025-01-23 .. 2025-01-25 audited on its branch but not yet merged into main.');
+  // Part 4's own start (written last, below): the same state with only the branches that exist
+  // now; the tags of other parts' checkpoints are not refs a reader of Part 4 has met.
+  const part04Branches = (await lake.refs()).filter((r) => r.type === 'branch' && r.name !== 'main').map((r) => ({ name: r.name, type: 'BRANCH' as const, hash: r.hash }));
+  const part04Runs = all.map((r) => r.runId);
 
   // Part 13: the example plugin module registered the way Phlo registers an installed plugin
   // package, and its assets run for 2025-01-01 (raw.github_events, silver.fct_github_daily_activity).
@@ -156,6 +176,13 @@ export async function buildWarehouse(outDir: string | Storage, options: { seed?:
     await run(withPlugin.materialize({ select: ['dlt_github_events', 'fct_github_daily_activity'], partitions: ['2025-01-01'] }), 'SUCCESS');
   }
   await checkpoint('part-13-plugins', 'The example GitHub plugin module registered; its events of 2025-01-01 are in raw.github_events and counted in silver.fct_github_daily_activity.');
+
+  // Last, so that it changes no earlier checkpoint: Part 4's start, at part-04-branches' commit.
+  await checkpoint('part-04-nessie', 'main holds 2025-01-01 .. 2025-01-20; dev points at main; a run for 2025-01-23 .. 2025-01-25 passed its audit on its run branch but was not merged; the failed runs of 2025-01-21 and 2025-01-22 are kept on theirs. No other branch or tag.', {
+    at: await lake.refHash('part-04-branches'),
+    runs: part04Runs,
+    refs: part04Branches,
+  });
 
   const manifest = {
     seed,

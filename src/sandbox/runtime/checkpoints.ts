@@ -15,6 +15,11 @@ export interface Checkpoint {
   branches: Record<string, string>;
   /** Tag name -> commit hash. */
   tags: Record<string, string>;
+  /**
+   * The branches and tags above (and main) are the only refs of this state: applying it
+   * deletes every other one, so a section shows only refs its reader has met.
+   */
+  exclusive?: boolean;
 }
 
 type Loose = Record<string, unknown>;
@@ -40,7 +45,7 @@ function one(name: string, raw: Loose): Checkpoint {
   } else Object.assign(branches, asHashMap(raw.refs ?? {}));
   const head = raw.hash ?? raw.commit ?? raw.main;
   if (typeof head === 'string' && !branches.main) branches.main = head;
-  return { name, description: typeof raw.description === 'string' ? raw.description : undefined, branches, tags };
+  return { name, description: typeof raw.description === 'string' ? raw.description : undefined, branches, tags, ...(raw.exclusive === true ? { exclusive: true } : {}) };
 }
 
 export function parseCheckpoints(json: unknown): Map<string, Checkpoint> {
@@ -70,6 +75,7 @@ export interface RefMover {
   references(): Promise<{ name: string; hash: string }[]>;
   catalog: { createReference(name: string, type: 'BRANCH' | 'TAG', from: string): Promise<unknown> };
   assignRef(name: string, to: string): Promise<unknown>;
+  deleteRef(name: string): Promise<unknown>;
 }
 
 /** Move (or create) each branch and tag to where the checkpoint says; data is never copied. */
@@ -83,5 +89,10 @@ export async function applyCheckpoint(warehouse: RefMover, cp: Checkpoint): Prom
   }
   for (const [name, hash] of Object.entries(cp.tags)) {
     if (!has(name)) await warehouse.catalog.createReference(name, 'TAG', hash);
+  }
+  if (cp.exclusive) {
+    for (const r of refs) {
+      if (r.name !== 'main' && !(r.name in cp.branches) && !(r.name in cp.tags)) await warehouse.deleteRef(r.name);
+    }
   }
 }

@@ -91,13 +91,14 @@ export const lab: SectionConfig = {
     },
   ],
   runForReal: {
-    intro: 'On the Docker stack the same steps run in Dagster, with Nessie as the catalog and Trino for SQL.',
+    stack: 'example',
+    intro: 'On the Docker stack the same steps run in Dagster, with Nessie as the catalog and Trino for SQL. These commands are for the example project (in examples/glucose-platform, after uv sync), the stack with the glucose assets at the pinned commit.',
     commands: [
-      { cmd: 'make up-core', note: 'Postgres, MinIO, Nessie and Dagster' },
-      { cmd: 'docker exec dagster-web dagster asset materialize -m phlo.framework.definitions --select dlt_glucose_entries --partition 2025-01-08', note: 'ingest one day, as the pipeline pane does here' },
-      { cmd: 'make trino', note: 'open Trino to query the tables' },
+      { cmd: 'touch .phlo/.env && phlo services start', note: 'Postgres, MinIO, Nessie, Trino, Dagster, Superset and pgweb (the start needs .phlo/.env; empty means the defaults)' },
+      { cmd: 'phlo materialize dlt_glucose_entries --partition 2025-01-08', note: 'ingest one day, as the pipeline pane does here (it runs dagster asset materialize in the Dagster container)' },
+      { cmd: 'docker exec -it glucose-platform-trino-1 trino', note: 'a Trino CLI to query the tables' },
     ],
-    phloFiles: ['src/phlo/defs/transform/dbt.py', 'src/phlo/config.py'],
-    urls: [{ label: 'Dagster', url: 'http://localhost:10006' }],
+    phloFiles: ['examples/glucose-platform/.phlo/docker-compose.yml', 'src/phlo/cli/main.py', 'src/phlo/defs/transform/dbt.py'],
+    urls: [{ label: 'Dagster (example project)', url: 'http://localhost:3000' }],
   },
 };

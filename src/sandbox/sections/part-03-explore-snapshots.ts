@@ -167,15 +167,16 @@ where _id in (select _id from raw."glucose_entries#2025-01-02T12:00:00Z")`,
     },
   ],
   runForReal: {
+    stack: 'example',
     intro:
-      'On the Docker stack, Trino reads the same history from the real table through the Nessie catalog: the $snapshots metadata table lists the snapshots, FOR VERSION AS OF reads one by id and FOR TIMESTAMP AS OF reads the one current at a time. Load a few days first (Part 2) so there is a history to read.',
+      'On the Docker stack (the example project, as in Part 2), Trino reads the real table through Nessie\'s Iceberg REST catalog, and that changes what history it can see: Nessie hands out the table as it was at one Nessie commit, with only that commit\'s snapshot. So $snapshots shows one row, and FOR VERSION AS OF an older snapshot id fails. Time travel on Phlo\'s stack goes through Nessie instead: its commit log, and the table\'s metadata at any commit hash. The long snapshot list of the sandbox is what a plain Iceberg catalog keeps. Load a few days first (Part 2) so there is a history to read.',
     commands: [
-      { cmd: 'make trino-shell', note: 'a Trino CLI inside the trino container; or prefix each query with docker exec -it trino trino --execute' },
-      { cmd: 'SELECT snapshot_id, parent_id, committed_at, operation, summary FROM iceberg.raw."glucose_entries$snapshots" ORDER BY committed_at;', note: 'every snapshot, oldest first' },
-      { cmd: 'SELECT count(*) FROM iceberg.raw.glucose_entries FOR VERSION AS OF 1234567890123456789;', note: 'replace the number with a snapshot_id from the list' },
-      { cmd: "SELECT count(*) FROM iceberg.raw.glucose_entries FOR TIMESTAMP AS OF TIMESTAMP '2025-01-02 12:00:00 UTC';", note: 'the snapshot current at that moment' },
-      { cmd: 'SELECT file_path, record_count, file_size_in_bytes FROM iceberg.raw."glucose_entries$files";', note: 'the data files of the current snapshot' },
+      { cmd: 'docker exec -it glucose-platform-trino-1 trino', note: 'a Trino CLI in the example project\'s trino container; type the next three queries at its prompt' },
+      { cmd: 'SELECT snapshot_id, parent_id, committed_at, operation, summary FROM iceberg.raw."glucose_entries$snapshots";', note: 'one row through Nessie: the snapshot main\'s current commit points at' },
+      { cmd: 'SELECT file_path, record_count, file_size_in_bytes FROM iceberg.raw."glucose_entries$files";', note: 'the data files of that snapshot' },
       { cmd: 'SELECT path, added_data_files_count FROM iceberg.raw."glucose_entries$manifests";', note: 'the manifests that list them' },
+      { cmd: 'curl -s "http://localhost:19120/api/v2/trees/main/history?max-records=10"', note: 'in another terminal: Nessie\'s commit log of main, newest first; each commit has a hash' },
+      { cmd: 'curl -s "http://localhost:19120/api/v2/trees/main@COMMIT_HASH/contents/raw.glucose_entries"', note: 'put a hash from the log in place of COMMIT_HASH: the table\'s metadataLocation and snapshotId at that commit' },
     ],
     phloFiles: [
       'src/phlo/iceberg/catalog.py',
@@ -183,8 +184,8 @@ where _id in (select _id from raw."glucose_entries#2025-01-02T12:00:00Z")`,
       'examples/glucose-platform/workflows/ingestion/nightscout/readings.py',
     ],
     urls: [
-      { label: 'MinIO console', url: 'http://localhost:10002' },
-      { label: 'Trino', url: 'http://localhost:10005' },
+      { label: 'MinIO console (minio / minio123)', url: 'http://localhost:9001' },
+      { label: 'Trino', url: 'http://localhost:8080' },
     ],
   },
 };

@@ -1,8 +1,9 @@
 /**
- * Part 4, "Hands-on: explore Nessie". Starts from the `part-04-branches` checkpoint of the
- * prebuilt warehouse: main holds 2025-01-01 .. 2025-01-20 (the two bad days of Part 9 were
- * stopped by their audits), `dev` points at the same commit as main, and one run for
- * 2025-01-23 .. 2025-01-25 passed its audit but was left unmerged on its run branch.
+ * Part 4, "Hands-on: explore Nessie". Starts from the `part-04-nessie` checkpoint of the
+ * prebuilt warehouse (the state of `part-04-branches`, with only the refs a reader of Parts 1-4
+ * has met): main holds 2025-01-01 .. 2025-01-20 (two bad days were stopped by their audits and
+ * kept on their run branches), `dev` points at the same commit as main, and one run for
+ * 2025-01-23 .. 2025-01-25 passed its audit but was left unmerged on its run branch. No tags.
  *
  * The learner reads that state, publishes the audited branch into `dev`, tags it, lets main
  * move on, and then meets a real merge conflict and resolves it the way Nessie expects.
@@ -29,7 +30,7 @@ const section: SectionConfig = {
   part: 4,
   anchor: 'hands-on-explore-nessie',
   title: 'Explore Nessie',
-  checkpoint: 'part-04-branches',
+  checkpoint: 'part-04-nessie',
   panes: ['branches', 'sql', 'pipeline', 'timeline'],
   defaultTable: 'raw.glucose_entries',
   queries: [
@@ -93,7 +94,7 @@ where cast(date_string as date) = date '2025-01-22'`,
       hint: 'In the terminal, merge takes the source first and the target second.',
       check: { kind: 'sql', ref: 'dev', sql: `select max(cast(date_string as date)) = date '2025-01-25' from raw.glucose_entries` },
       solution: {
-        explain: 'dev had not moved since the run branch forked from it, so the merge is a fast-forward: dev now points at the run branch commit, and every table the run wrote changes on dev in one step. main is untouched.',
+        explain: 'dev had not moved since the run branch forked from it, so the miniature\'s merge is a fast-forward: dev now points at the run branch commit, and every table the run wrote changes on dev in one step. main is untouched. (A Nessie merge never fast-forwards: it would write one new merge commit on dev with the same tables.)',
         commands: [`merge ${AUDIT_BRANCH} dev`],
       },
     },
@@ -140,24 +141,26 @@ where cast(date_string as date) = date '2025-01-22'`,
     },
   ],
   runForReal: {
-    intro: 'On the Docker stack, Nessie is a real server with a REST API, Trino reads each branch through its own catalog, and the phlo branch command manages branches. Phlo creates no dev branch by itself at the pinned commit, so create it first.',
+    stack: 'example',
+    intro: 'On the Docker stack (the example project, Nessie on port 19120), Nessie is a real server with a REST API, and Trino reads each branch through its own catalog (iceberg is main, iceberg_dev is dev). Phlo creates no dev branch by itself at the pinned commit, so create it first. The phlo branch commands would be the short way, but at the pinned commit every one of them fails (they need the pynessie package, which is not a Phlo dependency), so these are Nessie\'s own REST calls; jq picks the hashes out of its JSON.',
     commands: [
-      { cmd: 'curl -s http://localhost:10003/api/v2/config', note: 'root stack (make up); the example project (phlo services start) publishes Nessie on 19120' },
-      { cmd: 'phlo branch create dev', note: 'dev from main' },
-      { cmd: 'phlo branch list', note: 'branches and their commits' },
-      { cmd: 'curl -s http://localhost:10003/api/v2/trees', note: 'the same list from the REST API' },
-      { cmd: 'curl -s "http://localhost:10003/api/v2/trees/main/history?max-records=10"', note: 'the newest commits on main' },
-      { cmd: 'docker exec -it trino trino --execute "SELECT count(*) FROM iceberg_dev.raw.glucose_entries"', note: 'dev through its own Trino catalog' },
-      { cmd: 'phlo branch diff dev main', note: 'what dev would bring to main' },
-      { cmd: 'phlo branch merge dev main --no-delete-source', note: 'merge and keep dev' },
+      { cmd: 'curl -s http://localhost:19120/api/v2/config', note: 'the default branch is main' },
+      { cmd: 'curl -s -X POST "http://localhost:19120/api/v2/trees?name=dev&type=BRANCH" -H "Content-Type: application/json" -d "$(curl -s http://localhost:19120/api/v2/trees/main | jq -c .reference)"', note: 'dev from main\'s current commit' },
+      { cmd: 'curl -s http://localhost:19120/api/v2/trees', note: 'the branches and the commit each points at' },
+      { cmd: 'curl -s "http://localhost:19120/api/v2/trees/main/history?max-records=10"', note: 'the newest commits on main' },
+      { cmd: 'docker exec -it glucose-platform-trino-1 trino --execute "SELECT count(*) FROM iceberg_dev.raw.glucose_entries"', note: 'dev through its own Trino catalog' },
+      { cmd: 'curl -s http://localhost:19120/api/v2/trees/main/diff/dev', note: 'the tables whose pointer differs between main and dev' },
+      { cmd: 'MAIN=$(curl -s http://localhost:19120/api/v2/trees/main | jq -r .reference.hash); DEV=$(curl -s http://localhost:19120/api/v2/trees/dev | jq -r .reference.hash)', note: 'the two heads' },
+      { cmd: 'curl -s -X POST "http://localhost:19120/api/v2/trees/main@$MAIN/history/merge" -H "Content-Type: application/json" -d "{\\"fromRefName\\": \\"dev\\", \\"fromHash\\": \\"$DEV\\"}"', note: 'merge dev into main; dev stays. Nessie writes one new merge commit on main, even when main has not moved since dev was created' },
     ],
     phloFiles: [
       'src/phlo/defs/nessie/operations.py',
+      'src/phlo/cli/branch.py',
       'examples/glucose-platform/.phlo/trino/catalog/iceberg.properties',
       'examples/glucose-platform/.phlo/trino/catalog/iceberg_dev.properties',
-      'docker-compose.yml',
+      'examples/glucose-platform/.phlo/docker-compose.yml',
     ],
-    urls: [{ label: 'Nessie API (root stack)', url: 'http://localhost:10003/api/v2/config' }],
+    urls: [{ label: 'Nessie API (example project)', url: 'http://localhost:19120/api/v2/config' }],
   },
 };
 

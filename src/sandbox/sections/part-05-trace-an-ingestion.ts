@@ -131,13 +131,15 @@ order by date_string`,
     },
   ],
   runForReal: {
+    stack: 'example',
     intro: 'In Phlo, the same run is one materialization of the dlt_glucose_entries asset for one daily partition: DLT stages Parquet on local disk inside the Dagster container, then PyIceberg deletes the batch\'s keys and appends the batch. These commands are for the example project started with phlo services start; partitions start on 2025-01-01, so pick a day on or after it for which your Nightscout server has data.',
     commands: [
       { cmd: 'phlo services start', note: 'the example project stack (Dagster on 3000, Trino on 8080)' },
       { cmd: 'phlo materialize dlt_glucose_entries --partition 2025-01-15', note: 'one day; watch the run in Dagster' },
       { cmd: 'phlo logs --follow', note: 'the run\'s events in the terminal' },
       { cmd: 'phlo materialize dlt_glucose_entries --partition 2025-01-15', note: 'again: the same rows (Phlo still commits a delete and an append snapshot)' },
-      { cmd: 'phlo catalog history raw.glucose_entries', note: 'the table\'s snapshots' },
+      { cmd: 'curl -s "http://localhost:19120/api/v2/trees/main/history?max-records=5"', note: 'Nessie\'s commits on main: each PyIceberg commit of a run (the delete, the append) is one (phlo catalog history would list snapshots, but it errors at the pinned commit)' },
+      { cmd: 'phlo catalog describe raw.glucose_entries', note: 'the table\'s schema, location and current snapshot' },
     ],
     phloFiles: [
       'examples/glucose-platform/workflows/ingestion/nightscout/readings.py',

@@ -196,10 +196,11 @@ where reading_date = date '2025-01-20'`,
     },
   ],
   runForReal: {
+    stack: 'example',
     intro: 'In Phlo the dbt project lives in transforms/dbt and runs inside the Dagster container against Trino, which writes Iceberg tables through Nessie. These commands are for the example project started with phlo services start (Dagster on 3000, Trino on 8080); partitions start on 2025-01-01.',
     commands: [
       { cmd: 'phlo services start', note: 'the example project stack' },
-      { cmd: 'phlo materialize --select "fct_glucose_readings+" --partition 2025-01-15', note: 'the silver model and everything downstream, as a Dagster run' },
+      { cmd: 'phlo materialize fct_glucose_readings --select "fct_glucose_readings*" --partition 2025-01-15', note: 'the silver model and everything downstream, as a Dagster run (with --select, the asset name is only echoed; * is all downstream, + one layer)' },
       { cmd: 'docker exec glucose-platform-dagster-webserver-1 dbt build --project-dir /app/transforms/dbt --profiles-dir /app/transforms/dbt/profiles --select fct_glucose_readings', note: 'dbt directly: run the model, then its tests' },
       { cmd: 'docker exec glucose-platform-dagster-webserver-1 dbt compile --project-dir /app/transforms/dbt --profiles-dir /app/transforms/dbt/profiles --select fct_glucose_readings', note: 'the compiled SQL lands in target/compiled/' },
       { cmd: 'docker exec glucose-platform-dagster-webserver-1 dbt test --project-dir /app/transforms/dbt --profiles-dir /app/transforms/dbt/profiles --select fct_glucose_readings', note: 'only the tests' },

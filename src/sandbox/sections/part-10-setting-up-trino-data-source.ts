@@ -141,6 +141,7 @@ order by committed_at`,
     },
   ],
   runForReal: {
+    stack: 'root',
     intro: 'In the root stack, OpenMetadata runs under the catalog profile next to Trino. You connect it to Trino (host trino, port 8080 inside the Docker network), run the metadata ingestion, rebuild the search index, then ingest dbt\'s artifacts for descriptions, owners and lineage. Phlo\'s own CLI lists tables and checks contracts.',
     commands: [
       { cmd: 'make up-catalog', note: 'OpenMetadata server, MySQL, Elasticsearch and the ingestion container' },

@@ -213,11 +213,12 @@ order by 1`,
     },
   ],
   runForReal: {
+    stack: 'root',
     intro: 'In Phlo the same signals live in Dagster (run and event log, asset checks, in Postgres) and, with the observability profile of the root stack, in Prometheus, Loki and Grafana. These commands exist at the pinned commit; the phlo ones read the Dagster instance.',
     commands: [
       { cmd: 'make up-observability', note: 'root stack: prometheus, loki, alloy, grafana, postgres-exporter' },
       { cmd: 'make health-observability', note: 'are they up?' },
-      { cmd: 'make grafana', note: 'Grafana on http://localhost:10016 (admin / admin123)' },
+      { cmd: 'curl -s http://localhost:10016/api/health', note: 'Grafana answers; open http://localhost:10016 in a browser (admin / admin123; make grafana calls open, which exists on macOS only)' },
       { cmd: 'phlo metrics summary --period 24h', note: 'runs, failures and durations of the last day' },
       { cmd: 'phlo logs --level ERROR --since 2h', note: 'the failed runs\' error events' },
       { cmd: 'phlo alerts status', note: 'which alert destinations are configured' },

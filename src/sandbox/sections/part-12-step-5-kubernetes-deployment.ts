@@ -119,6 +119,7 @@ order by committed_at`,
     },
   ],
   runForReal: {
+    stack: 'example',
     intro: 'In the example project (phlo services start), a parallel backfill is phlo backfill with --parallel: it starts one Dagster materialization per partition, N at a time, in the Dagster container. Compaction is a Trino procedure on the Iceberg table.',
     commands: [
       { cmd: 'phlo services start', note: 'the example project stack (Dagster on 3000, Trino on 8080)' },

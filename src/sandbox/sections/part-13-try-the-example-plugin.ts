@@ -131,6 +131,7 @@ order by 1, 3 desc, 2`,
     },
   ],
   runForReal: {
+    stack: 'example',
     intro: 'In Phlo the example package examples/phlo-plugin-example declares its three plugins as entry points; installing it makes phlo discover them. These commands run in a checkout of the Phlo repository at the pinned commit, in a Python environment where phlo is installed.',
     commands: [
       { cmd: 'cd examples/phlo-plugin-example', note: 'the example package' },

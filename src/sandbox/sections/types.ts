@@ -91,7 +91,19 @@ export interface Task {
   solution: TaskSolution;
 }
 
+/**
+ * The Phlo stack a "run it for real" path uses at the pinned commit. 'example' is the example
+ * project (`phlo services start` in examples/glucose-platform: Dagster on 3000, Trino on 8080,
+ * containers glucose-platform-<service>-1), the only stack with the glucose ingestion and
+ * publishing assets; 'root' is the repository-root stack (`make up`: Dagster on 10006, Trino on
+ * 10005, containers named in docker-compose.yml), which has the observability and catalog
+ * profiles but no glucose ingestion asset. tests/unit/facts checks every command against it.
+ */
+export type PhloStack = 'root' | 'example';
+
 export interface RunForReal {
+  /** Which stack the commands run against (the panel says so). */
+  stack: PhloStack;
   /** One or two sentences on what the real stack does for this exercise. */
   intro: string;
   /** Shell commands in order, each with a short note. They must exist at the pinned Phlo commit. */

@@ -52,8 +52,19 @@ test('the prebuilt warehouse is byte-identical from the same seed, with its chec
   for (const f of filesA) assert.deepEqual(await a.read(f), await b.read(f), `${f} differs between two builds`);
 
   const manifest = JSON.parse(new TextDecoder().decode(await a.read('checkpoints.json')));
-  assert.deepEqual(manifest.checkpoints.map((c: { name: string }) => c.name), ['part-02-start', 'part-02-first-ingest', 'part-03-snapshots', 'part-05-ingestion', 'part-07-backfill', 'part-09-quality', 'part-04-branches', 'part-13-plugins']);
+  assert.deepEqual(manifest.checkpoints.map((c: { name: string }) => c.name), ['part-02-start', 'part-02-first-ingest', 'part-03-snapshots', 'part-05-ingestion', 'part-07-backfill', 'part-09-quality', 'part-04-branches', 'part-13-plugins', 'part-04-nessie']);
   assert.equal(ra.runs.length, 14);
+  // Part 4's start is written last (so no earlier checkpoint changes): part-04-branches' commit and
+  // runs, with only the branches that existed then (no tags of other parts).
+  const byName = new Map(manifest.checkpoints.map((c: { name: string }) => [c.name, c]));
+  const p04 = byName.get('part-04-nessie') as { commit: string; runs: string[]; exclusive?: boolean; refs?: { name: string; type: string }[] };
+  const p04b = byName.get('part-04-branches') as { commit: string; runs: string[]; exclusive?: boolean };
+  assert.equal(p04.commit, p04b.commit);
+  assert.deepEqual(p04.runs, p04b.runs);
+  assert.equal(p04.exclusive, true);
+  assert.equal(p04b.exclusive, undefined, 'the older checkpoint entry is unchanged');
+  assert.deepEqual(p04.refs!.map((r) => `${r.type} ${r.name}`).filter((r) => !/^BRANCH pipeline-run-/.test(r)), ['BRANCH dev']);
+  assert.equal(p04.refs!.length, 4, 'dev, the audit in progress and the two failed runs');
 
   const lake = await openLakehouse({ storage: a, engine: await createNodeEngine() });
   try {

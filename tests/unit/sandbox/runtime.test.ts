@@ -11,7 +11,7 @@ import { MemoryStorage } from '../../../sandboxes/lakehouse/storage/memory.ts';
 import { StorageError, type Storage } from '../../../sandboxes/lakehouse/storage/storage.ts';
 import { openWarehouse } from '../../../sandboxes/lakehouse/warehouse.ts';
 import { LayeredStorage } from '../../../src/sandbox/runtime/layered-storage.ts';
-import { parseCheckpoints } from '../../../src/sandbox/runtime/checkpoints.ts';
+import { parseCheckpoints, applyCheckpoint, type RefMover } from '../../../src/sandbox/runtime/checkpoints.ts';
 import { nullTestFromSource, allowArrowNullTests } from '../../../src/sandbox/pipeline/arrow-csp.ts';
 import { splitCommand } from '../../../src/sandbox/pipeline/command-line.ts';
 
@@ -72,6 +72,34 @@ test('checkpoints.json as the warehouse builder writes it', () => {
   assert.equal(cps.get('part-03-snapshots')?.description, 'Seven daily runs');
   assert.equal(parseCheckpoints(null).size, 0);
   assert.deepEqual(parseCheckpoints({ a: { refs: [{ name: 'dev', type: 'BRANCH', hash }, { name: 'v1', type: 'TAG', hash }] } }).get('a'), { name: 'a', description: undefined, branches: { dev: hash }, tags: { v1: hash } });
+});
+
+test('an exclusive checkpoint leaves only its own refs; a plain one deletes nothing', async () => {
+  const [h1, h2] = ['a'.repeat(64), 'b'.repeat(64)];
+  const fake = (names: string[]) => {
+    const refs = new Map(names.map((n) => [n, h1]));
+    const mover: RefMover = {
+      references: async () => [...refs].map(([name, hash]) => ({ name, hash })),
+      catalog: { createReference: async (name, _type, from) => refs.set(name, from) },
+      assignRef: async (name, to) => refs.set(name, to),
+      deleteRef: async (name) => refs.delete(name),
+    };
+    return { mover, names: () => [...refs.keys()].sort() };
+  };
+  const manifest = { checkpoints: [
+    { name: 'part-04-nessie', commit: h2, refs: [{ name: 'dev', type: 'BRANCH', hash: h1 }, { name: 'pipeline-run-1', type: 'BRANCH', hash: h1 }], exclusive: true },
+    { name: 'part-03-snapshots', commit: h2 },
+  ] };
+  const cps = parseCheckpoints(manifest);
+  assert.equal(cps.get('part-04-nessie')?.exclusive, true);
+  assert.equal('exclusive' in cps.get('part-03-snapshots')!, false, 'an older checkpoint parses as before');
+  const later = ['main', 'dev', 'pipeline-run-1', 'pipeline-run-2', 'part-13-plugins', 'part-04-nessie'];
+  const a = fake(later);
+  await applyCheckpoint(a.mover, cps.get('part-04-nessie')!);
+  assert.deepEqual(a.names(), ['dev', 'main', 'pipeline-run-1']);
+  const b = fake(later);
+  await applyCheckpoint(b.mover, cps.get('part-03-snapshots')!);
+  assert.deepEqual(b.names(), [...later].sort());
 });
 
 test("Arrow's generated null tests work without eval", () => {

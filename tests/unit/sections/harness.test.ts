@@ -24,7 +24,7 @@ const section: SectionConfig = {
   panes: ['pipeline'],
   queries: [],
   tasks: [],
-  runForReal: { intro: '', commands: [], phloFiles: [] },
+  runForReal: { stack: 'example', intro: '', commands: [], phloFiles: [] },
 };
 
 const h = sectionHarness({ section, tmpPrefix: 'harness-', phloPathsOk: [], forbiddenCommands: /^$/ });

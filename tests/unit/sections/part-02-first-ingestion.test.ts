@@ -18,13 +18,12 @@ const { withLake, rowsOf, terminal, passes, checkShape, setLastQuery, lastRun } 
   section,
   tmpPrefix: 'part02-',
   phloPathsOk: [
-    'docker-compose.yml',
-    '.env.example',
+    'examples/glucose-platform/.phlo/docker-compose.yml',
     'examples/glucose-platform/workflows/ingestion/nightscout/readings.py',
     'src/phlo/defs/partitions.py',
     'src/phlo/iceberg/tables.py',
   ],
-  forbiddenCommands: /SET SESSION|services\/dagster && uv|--select glucose_entries|2024-|postgres_marts/,
+  forbiddenCommands: /\bmake |docker exec -it trino |SET SESSION|services\/dagster && uv|--select glucose_entries|2024-|postgres_marts/,
 });
 
 /** A check whose table does not exist yet fails (the browser paints the error as "not yet"). */

@@ -18,7 +18,7 @@ const { withLake, rowsOf, terminal, passes, checkShape, setLastQuery } = section
   section,
   tmpPrefix: 'part03-',
   phloPathsOk: ['src/phlo/iceberg/catalog.py', 'src/phlo/iceberg/tables.py', 'examples/glucose-platform/workflows/ingestion/nightscout/readings.py'],
-  forbiddenCommands: /\bMINUS\b|FOR VERSION AS OF 1728992400000|DEFAULT 0\.0|dlt_assets\.py|SET SESSION/,
+  forbiddenCommands: /\bMINUS\b|FOR VERSION AS OF|FOR TIMESTAMP AS OF|make trino|DEFAULT 0\.0|dlt_assets\.py|SET SESSION/,
 });
 
 /** A check whose query cannot bind yet (the column is not there) fails, as the browser paints it. */

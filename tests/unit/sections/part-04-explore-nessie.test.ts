@@ -21,15 +21,16 @@ const { withLake, rowsOf, terminal, passes, checkShape, setLastQuery } = section
   'src/phlo/defs/nessie/operations.py',
   'examples/glucose-platform/.phlo/trino/catalog/iceberg.properties',
   'examples/glucose-platform/.phlo/trino/catalog/iceberg_dev.properties',
-  'docker-compose.yml',
+  'src/phlo/cli/branch.py',
+  'examples/glucose-platform/.phlo/docker-compose.yml',
   ],
-  forbiddenCommands: /phlo quality run|phlo catalog sync|SET SESSION|nessie branch/,
+  forbiddenCommands: /phlo branch|:10003|phlo quality run|phlo catalog sync|SET SESSION|nessie branch/,
 });
 
 test('the section is well formed and matches its MDX heading', () => {
   checkShape();
   assert.equal(section.id, 'part-04-explore-nessie');
-  assert.equal(section.checkpoint, 'part-04-branches');
+  assert.equal(section.checkpoint, 'part-04-nessie');
   const mdx = readFileSync(MDX, 'utf8');
   const headings = [...mdx.matchAll(/^## (Hands-on:.*)$/gm)].map((m) => githubSlug(m[1]!));
   assert.deepEqual(headings, [section.anchor], 'one hands-on heading, producing the section anchor');
@@ -37,10 +38,14 @@ test('the section is well formed and matches its MDX heading', () => {
   assert.match(mdx, new RegExp(`HandsOn[^\\n]*${section.id}`), 'the section is embedded (or marked) in the MDX');
 });
 
-test('the checkpoint holds the branches the section talks about', async () => {
+test('the checkpoint holds the branches the section talks about, and no ref of a later part', async () => {
   const refs = await withLake((lake) => lake.refs());
   const names = refs.map((r) => r.name);
-  for (const n of ['main', 'dev', AUDIT_BRANCH, FAILED_BRANCH, section.checkpoint]) assert.ok(names.includes(n), `${n} exists (refs: ${names.join(', ')})`);
+  for (const n of ['main', 'dev', AUDIT_BRANCH, FAILED_BRANCH]) assert.ok(names.includes(n), `${n} exists (refs: ${names.join(', ')})`);
+  // Part 4's reader has met main, dev and run branches: no checkpoint tags of other parts.
+  assert.deepEqual(refs.filter((r) => r.type === 'tag').map((r) => r.name), [], 'no tags at the start of Part 4');
+  assert.deepEqual(names.filter((n) => !['main', 'dev'].includes(n) && !n.startsWith('pipeline-run-')), [], 'only main, dev and run branches');
+  assert.equal(names.filter((n) => n.startsWith('pipeline-run-')).length, 3, 'the audited run and the two failed runs (2025-01-21, 2025-01-22)');
   const days = await rowsOf(`select max(cast(date_string as date)) = date '2025-01-20' as ok from raw.glucose_entries`);
   assert.equal(days[0]!.ok, true, 'main ends on 2025-01-20');
 });

@@ -24,7 +24,7 @@ const { withLake, rowsOf, terminal, passes, checkShape, setLastQuery } = section
   'src/phlo/iceberg/tables.py',
   'src/phlo/defs/resources/iceberg.py',
   ],
-  forbiddenCommands: /phlo quality run|phlo catalog sync|SET SESSION|nessie branch|--select glucose_entries|2024-/,
+  forbiddenCommands: /phlo catalog history|phlo quality run|phlo catalog sync|SET SESSION|nessie branch|--select glucose_entries|2024-/,
 });
 
 test('the section is well formed and matches its MDX heading', () => {

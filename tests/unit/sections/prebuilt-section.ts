@@ -33,6 +33,7 @@ import { nodePluginApi } from '../../../sandboxes/pipeline/cli/node-wiring.ts';
 import { summarizeRun, judgeRun, type RunSummary } from '../../../src/sandbox/pipeline/run-summary.ts';
 import { queryPublished } from '../../../src/sandbox/pipeline/postgres-query.ts';
 import { openProjectCatalog, catalogAnswer, sameAnswer, runContract, judgeContract } from '../../../sandboxes/pipeline/catalog/tasks.ts';
+import { parseCheckpoints, applyCheckpoint } from '../../../src/sandbox/runtime/checkpoints.ts';
 
 /** Node's stand-in for the browser's blob-URL import of the learner's transpiled TypeScript. */
 const dataUrlImport = (js: string) => import(`data:text/javascript,${encodeURIComponent(js)}`);
@@ -115,6 +116,9 @@ export function sectionHarness({ section, tmpPrefix, phloPathsOk, forbiddenComma
     await prebuiltWarehouse(join(dir, 'wh'));
     lake = await openNodeLakehouse({ dir: join(dir, 'wh'), clock: () => now });
     if ((await lake.refHash('main')) !== (await lake.refHash(section.checkpoint))) await lake.warehouse.assignRef('main', section.checkpoint);
+    // As the browser session does: an exclusive checkpoint leaves only its own refs.
+    const cp = parseCheckpoints(JSON.parse(readFileSync(join(dir, 'wh', 'checkpoints.json'), 'utf8'))).get(section.checkpoint);
+    if (cp?.exclusive) await applyCheckpoint(lake.warehouse, cp);
   });
 
   /** PGlite for publish_marts_to_postgres, booted only when a command publishes (as the browser host does). */
