@@ -224,7 +224,7 @@ order by hour_of_day`,
     commands: [
       { cmd: 'phlo services start', note: 'the example project stack: Dagster on 3000, Trino on 8080, Superset on 8088, Postgres on 5432' },
       { cmd: 'phlo materialize dlt_glucose_entries --partition 2025-01-21', note: 'one day from the Nightscout API into raw.glucose_entries' },
-      { cmd: 'phlo materialize --select "dlt_glucose_entries*" --partition 2025-01-21', note: 'the day and everything downstream of it (* in Dagster\'s selection syntax), publish_marts_to_postgres included' },
+      { cmd: 'phlo materialize dlt_glucose_entries --select "dlt_glucose_entries*" --partition 2025-01-21', note: 'the day and everything downstream of it (* in Dagster\'s selection syntax), publish_marts_to_postgres included' },
       { cmd: 'phlo logs --follow', note: 'the run’s events' },
       { cmd: 'docker exec -it glucose-platform-postgres-1 psql -U phlo phlo', note: 'then: select * from marts.mrt_glucose_overview order by reading_date desc limit 3;' },
     ],
