@@ -198,7 +198,7 @@ where reading_date = date '2025-01-20'`,
   runForReal: {
     intro: 'In the example project the dbt project lives in examples/glucose-platform/transforms/dbt (mounted at /app/transforms/dbt) and runs inside the Dagster container against Trino, which writes Iceberg tables through Nessie. These commands are for the example project started with phlo services start (Dagster on 3000, Trino on 8080); partitions start on 2025-01-01.',
     commands: [
-      { cmd: 'phlo services start', note: 'the example project stack' },
+      { cmd: 'phlo services start', note: 'the example project stack; in examples/glucose-platform, and the first time after Part 2\'s start (touch .phlo/.env)' },
       { cmd: 'phlo materialize fct_glucose_readings --select "fct_glucose_readings*" --partition 2025-01-15', note: 'the silver model and everything downstream (* in Dagster; + would be one layer), as a Dagster run; the first argument is required even with --select' },
       { cmd: 'docker exec glucose-platform-dagster-webserver-1 dbt build --project-dir /app/transforms/dbt --profiles-dir /app/transforms/dbt/profiles --select fct_glucose_readings', note: 'dbt directly: run the model, then its tests' },
       { cmd: 'docker exec glucose-platform-dagster-webserver-1 dbt compile --project-dir /app/transforms/dbt --profiles-dir /app/transforms/dbt/profiles --select fct_glucose_readings', note: 'the compiled SQL lands in target/compiled/' },

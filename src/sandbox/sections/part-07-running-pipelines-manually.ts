@@ -168,7 +168,7 @@ order by reading_date`,
   runForReal: {
     intro: 'In the example project (phlo services start) the same runs go through Dagster: phlo materialize wraps docker exec … dagster asset materialize -m phlo.framework.definitions, and phlo backfill runs one such command per partition. Partitions start on 2025-01-01; pick days your Nightscout server has data for.',
     commands: [
-      { cmd: 'phlo services start', note: 'the example project stack; Dagster on http://localhost:3000' },
+      { cmd: 'phlo services start', note: 'the example project stack; Dagster on http://localhost:3000; in examples/glucose-platform, and the first time after Part 2\'s start (touch .phlo/.env)' },
       { cmd: 'phlo materialize dlt_glucose_entries --partition 2025-01-08', note: 'one asset, one day' },
       { cmd: 'phlo materialize stg_glucose_entries --select "stg_glucose_entries,fct_glucose_readings" --partition 2025-01-08', note: 'a selection; the first argument is required even with --select' },
       { cmd: 'phlo materialize fct_glucose_readings --select "fct_glucose_readings*" --partition 2025-01-08', note: 'an asset and everything downstream (* in Dagster; fct_glucose_readings+ is one layer)' },
