@@ -4,8 +4,10 @@
  * src/components/series/ render it; nothing here decides whether a part is published
  * (that is whatever exists in the `docs` collection, see src/components/series/parts.ts).
  *
- * Reading times and hands-on anchors follow the original series index (phlo-facts.md 2.0),
- * except Part 12, whose hands-on section is `step-5-kubernetes-deployment` on our site, and
+ * Reading times are measured from each part's MDX (src/content/reading-time.ts: prose at 200 words a
+ * minute, code, diagrams, plus three minutes per hands-on task) and must equal the part's frontmatter
+ * (tests/unit/site/reading-time.test.ts). Hands-on anchors follow the original series index
+ * (phlo-facts.md 2.0), except Part 12, whose hands-on section is `step-5-kubernetes-deployment` on our site, and
  * Part 13, which the original index left without one (`try-the-example-plugin`).
  */
 
@@ -139,7 +141,7 @@ export const parts: readonly SeriesPart[] = [
     slug: '06-sql-transformations-with-dbt',
     summary: 'Models, ref() and source(), tests and documentation: the glucose transforms from bronze to the marts, run through Trino.',
     topics: ['dbt models and refs', 'Bronze/silver/gold/marts', 'Materialisations', 'dbt tests'],
-    readingMinutes: 22,
+    readingMinutes: 60,
     handsOn: {
       anchor: 'hands-on-run-dbt-transforms',
       title: 'Run dbt transforms',
@@ -159,7 +161,7 @@ export const parts: readonly SeriesPart[] = [
     slug: '07-orchestration-with-dagster',
     summary: 'Assets, daily partitions, automation conditions, asset checks and backfills: how the pipeline runs itself.',
     topics: ['Software-defined assets', 'Partitions', 'Automation and sensors', 'Backfills'],
-    readingMinutes: 20,
+    readingMinutes: 45,
     handsOn: {
       anchor: 'running-pipelines-manually',
       title: 'Running pipelines manually',
@@ -179,7 +181,7 @@ export const parts: readonly SeriesPart[] = [
     slug: '08-real-world-example',
     summary: 'The glucose platform end to end: Nightscout API, ingestion, every dbt layer, Postgres marts and a dashboard.',
     topics: ['Nightscout API', 'End-to-end pipeline', 'Gold metrics', 'Publishing to Postgres'],
-    readingMinutes: 25,
+    readingMinutes: 60,
     handsOn: {
       anchor: 'step-1-understanding-the-api',
       title: 'Understanding the API',
@@ -199,10 +201,10 @@ export const parts: readonly SeriesPart[] = [
     slug: '09-data-quality',
     summary: 'Three layers of validation: Pandera schemas, dbt tests and Dagster asset checks, declarative or hand-written.',
     topics: ['Pandera schemas', 'dbt tests', '@phlo.quality', 'Asset checks'],
-    readingMinutes: 20,
+    readingMinutes: 60,
     handsOn: {
       anchor: 'layer-1-pandera-schemas-ingestion',
-      title: 'Layer 1: Pandera schemas',
+      title: 'Two bad days, three layers',
       summary: 'Replay a bad-data day through all three layers, read each error report, fix the cause and write checks of your own.',
     },
     keyTopics: [
@@ -219,10 +221,10 @@ export const parts: readonly SeriesPart[] = [
     slug: '10-metadata-and-governance',
     summary: 'A searchable catalog with lineage, ownership and tags, plus data contracts and the API layer over the marts.',
     topics: ['Data catalog', 'Lineage', 'Data contracts', 'API layer'],
-    readingMinutes: 25,
+    readingMinutes: 50,
     handsOn: {
       anchor: 'setting-up-trino-data-source',
-      title: 'Setting up the Trino data source',
+      title: 'The catalog, lineage and a contract',
       summary: 'Search a catalog built from the warehouse, follow lineage for impact analysis and check a data contract against the live schema.',
     },
     keyTopics: [
@@ -239,7 +241,7 @@ export const parts: readonly SeriesPart[] = [
     slug: '11-observability-and-monitoring',
     summary: 'Metrics, logs, lineage and alerts: knowing that the pipeline ran, and finding out quickly when it did not.',
     topics: ['Metrics and logs', 'Alerting', 'Grafana dashboards', 'Lineage'],
-    readingMinutes: 25,
+    readingMinutes: 55,
     handsOn: {
       anchor: 'dashboards-visualizing-health',
       title: 'Dashboards: visualising health',
@@ -259,10 +261,10 @@ export const parts: readonly SeriesPart[] = [
     slug: '12-production-deployment',
     summary: 'From a laptop to a server to Kubernetes: configuration, secrets, storage, observability, scaling and recovery.',
     topics: ['Compose profiles', 'phlo.yaml', 'Kubernetes', 'Scaling and HA'],
-    readingMinutes: 35,
+    readingMinutes: 55,
     handsOn: {
       anchor: 'step-5-kubernetes-deployment',
-      title: 'Kubernetes deployment',
+      title: 'Scale out, then maintain the table',
       summary: 'Run a 365-day backfill in parallel workers and plot the speed-up, then compact the table and watch file counts fall.',
     },
     keyTopics: [
@@ -279,7 +281,7 @@ export const parts: readonly SeriesPart[] = [
     slug: '13-extending-phlo-with-plugins',
     summary: 'Source connectors, quality checks and transforms as installable plugins, discovered through Python entry points.',
     topics: ['Plugin types', 'Entry points', 'phlo plugin CLI'],
-    readingMinutes: 20,
+    readingMinutes: 45,
     handsOn: {
       anchor: 'try-the-example-plugin',
       title: 'Try the example plugin',

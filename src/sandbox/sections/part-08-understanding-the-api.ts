@@ -223,7 +223,7 @@ order by hour_of_day`,
     stack: 'example',
     intro: 'In Phlo the same flow is one partition of the example project: ingestion through every dbt model, then the publishing asset publish_marts_to_postgres, which copies the marts through Trino into Postgres schema marts. Partitions start on 2025-01-01; pick a day your Nightscout server has data for.',
     commands: [
-      { cmd: 'phlo services start', note: 'the example project stack: Dagster on 3000, Trino on 8080, Superset on 8088, Postgres on 5432' },
+      { cmd: 'phlo services start', note: 'the example project stack: Dagster on 3000, Trino on 8080, Superset on 8088, Postgres on 5432; in examples/glucose-platform, and the first time after Part 2\'s start (touch .phlo/.env)' },
       { cmd: 'phlo materialize dlt_glucose_entries --partition 2025-01-21', note: 'one day from the Nightscout API into raw.glucose_entries' },
       { cmd: 'phlo materialize dlt_glucose_entries --select "dlt_glucose_entries*" --partition 2025-01-21', note: 'the day and everything downstream of it (* in Dagster\'s selection syntax), publish_marts_to_postgres included' },
       { cmd: 'phlo logs --follow', note: 'the run’s events' },

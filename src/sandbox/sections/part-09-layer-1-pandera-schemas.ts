@@ -218,14 +218,14 @@ where cast(date_string as date) = date '2025-01-22'`,
   ],
   runForReal: {
     stack: 'example',
-    intro: 'In Phlo the same layers are a Pandera schema module, dbt tests in each model\'s YAML, and asset checks (the example project declares its checks with @phlo.quality, but neither stack registers them at the pinned commit: its definitions load the assets only). Phlo has no quality CLI at the pinned commit: the checks run with their assets in Dagster, and the dbt tests with dbt. These commands are for the example project started with phlo services start (partitions start on 2025-01-01).',
+    intro: 'In Phlo the same layers are a Pandera schema module, dbt tests in each model\'s YAML, and asset checks declared with @phlo.quality or written with @asset_check. Phlo has no quality CLI at the pinned commit, and neither stack registers the glucose asset checks (the @phlo.quality ones would also fail on a severity Dagster does not have), so only the dbt tests run, with dbt. These commands are for the example project started with phlo services start (partitions start on 2025-01-01).',
     commands: [
-      { cmd: 'phlo services start', note: 'the example project stack (Dagster on 3000, Trino on 8080)' },
+      { cmd: 'phlo services start', note: 'the example project stack (Dagster on 3000, Trino on 8080); in examples/glucose-platform, and the first time after Part 2\'s start (touch .phlo/.env)' },
       { cmd: 'phlo schema list', note: 'the Pandera schemas Phlo found: RawGlucoseEntries, FactGlucoseReadings, FactDailyGlucoseMetrics' },
       { cmd: 'phlo schema show RawGlucoseEntries', note: 'fields, types and checks of the raw schema' },
       { cmd: 'phlo materialize dlt_glucose_entries --partition 2025-01-15', note: 'ingest one day (the schema shapes the table; rows are not validated at the pin)' },
       { cmd: 'docker exec glucose-platform-dagster-webserver-1 dbt test --project-dir /app/transforms/dbt --profiles-dir /app/transforms/dbt/profiles --select stg_glucose_entries', note: 'the model\'s dbt tests, inside the Dagster container' },
-      { cmd: 'phlo logs --follow', note: 'the runs\' events, asset checks included' },
+      { cmd: 'phlo logs --follow', note: 'the runs\' events (no asset checks at the pin)' },
     ],
     phloFiles: [
       'examples/glucose-platform/workflows/schemas/nightscout.py',

@@ -120,10 +120,10 @@ order by committed_at`,
   ],
   runForReal: {
     stack: 'example',
-    intro: 'In the example project (phlo services start), a parallel backfill is phlo backfill with --parallel: it starts one Dagster materialization per partition, N at a time, in the Dagster container. Compaction is a Trino procedure on the Iceberg table.',
+    intro: 'In the example project (phlo services start), a parallel backfill is phlo backfill with --parallel N: it starts one dagster asset materialize process per partition in the Dagster container and keeps N of them running at once (each is its own run; no run queue or launcher is involved). Compaction is a Trino procedure on the Iceberg table.',
     commands: [
-      { cmd: 'phlo services start', note: 'the example project stack (Dagster on 3000, Trino on 8080)' },
-      { cmd: 'phlo backfill dlt_glucose_entries --start-date 2025-01-01 --end-date 2025-01-31 --parallel 2', note: 'one dagster asset materialize per day, two at a time' },
+      { cmd: 'phlo services start', note: 'the example project stack (Dagster on 3000, Trino on 8080); in examples/glucose-platform, and the first time after Part 2\'s start (touch .phlo/.env)' },
+      { cmd: 'phlo backfill dlt_glucose_entries --start-date 2025-01-01 --end-date 2025-01-31 --parallel 2', note: 'one dagster asset materialize process per day, two running at once' },
       { cmd: 'docker exec -it glucose-platform-trino-1 trino --catalog iceberg --schema raw --execute "SELECT count(*) FROM \\"glucose_entries\\$files\\""', note: 'data files of the table on main' },
       { cmd: 'docker exec -it glucose-platform-trino-1 trino --catalog iceberg --schema raw --execute "ALTER TABLE glucose_entries EXECUTE optimize"', note: 'compaction: rewrite small files' },
     ],

@@ -53,10 +53,17 @@ test('the section is well formed and matches its MDX heading', () => {
   assert.equal(section.id, 'part-09-layer-1-pandera-schemas');
   assert.equal(section.checkpoint, 'part-09-quality');
   const text = mdx();
-  const slugs = [...text.matchAll(/^## (.*)$/gm)].map((m) => githubSlug(m[1]!));
-  assert.ok(slugs.includes(section.anchor), 'a heading produces the section anchor');
+  // The anchor the series index links to sits on the hands-on heading, which comes after the three
+  // layers its tasks use (no "read on and come back").
+  const anchorAt = text.indexOf(`<div id="${section.anchor}"`);
+  assert.ok(anchorAt >= 0, 'an element carries the section anchor');
+  assert.match(text.slice(anchorAt), /^<div[^\n]*\n\n## Hands-on: /, 'the anchor sits on the hands-on heading');
+  const embed = text.indexOf(`<HandsOn section="${section.id}"`);
+  for (const h of ['## Layer 2:', '## Layer 3:', '## Comparing both approaches']) {
+    assert.ok(text.indexOf(h) >= 0 && text.indexOf(h) < embed, `the sandbox comes after "${h}", which its tasks need`);
+  }
   assert.match(text, new RegExp(`anchor: "?${section.anchor}"?`), 'frontmatter lists the anchor');
-  assert.match(text, /^readingMinutes: 20$/m);
+  assert.match(text, /^readingMinutes: 60$/m);
   assert.match(text, new RegExp(`<HandsOn section="${section.id}"`), 'the section is embedded in the MDX');
   for (const p of section.runForReal.phloFiles) assert.ok(text.includes(p), `the MDX links ${p}`);
   for (const f of section.files!) if (f !== 'pipeline.config.ts') assert.ok(f in GLUCOSE_PROJECT_FILES, `${f} is a shipped project file`);

@@ -27,7 +27,7 @@ const { withLake, rowsOf, terminal, passes, checkShape, applySolution, setAnswer
     'docker-compose.yml',
     'Makefile',
   ],
-  forbiddenCommands: /phlo catalog sync|phlo quality run|contract check --pr|localhost:8585|phlo lineage|nessie-setup|make up-query/,
+  forbiddenCommands: /dbt compile|phlo catalog sync|phlo quality run|contract check --pr|localhost:8585|phlo lineage|nessie-setup|make up-query/,
 });
 
 const shipped = readProjectFiles(GLUCOSE_PROJECT_DIR);
@@ -39,11 +39,20 @@ test('the section is well formed and matches its MDX heading', () => {
   assert.equal(section.checkpoint, 'part-09-quality');
   assert.ok(section.panes.includes('catalog'), 'the section shows the catalog pane');
   const mdx = readFileSync(MDX, 'utf8');
+  // The anchor the series index links to sits on the hands-on heading, after the sections its tasks
+  // need (lineage, impact analysis, contracts): no "read on and come back".
   const slugs = [...mdx.matchAll(/^##+ (.*)$/gm)].map((m) => githubSlug(m[1]!));
-  assert.equal(slugs.filter((s) => s === section.anchor).length, 1, 'one heading produces the section anchor');
+  assert.equal(slugs.filter((s) => s === section.anchor).length, 0, 'no heading repeats the anchor id');
+  const anchorAt = mdx.indexOf(`<div id="${section.anchor}"`);
+  assert.ok(anchorAt >= 0, 'an element carries the section anchor');
+  assert.match(mdx.slice(anchorAt), /^<div[^\n]*\n\n## Hands-on: /, 'the anchor sits on the hands-on heading');
+  const embed = mdx.indexOf(`<HandsOn section="${section.id}"`);
+  for (const h of ['## Lineage', '### Impact analysis', '## Data contracts', '## Schema evolution']) {
+    assert.ok(mdx.indexOf(h) >= 0 && mdx.indexOf(h) < embed, `the sandbox comes after "${h}", which its tasks need`);
+  }
   assert.match(mdx, new RegExp(`anchor: "?${section.anchor}"?`), 'frontmatter lists the anchor');
   assert.match(mdx, new RegExp(`<HandsOn section="${section.id}"`), 'the section is embedded in the MDX');
-  assert.match(mdx, /^slug: 10-metadata-and-governance|readingMinutes: 25/m, 'reading time of the original part');
+  assert.match(mdx, /^slug: 10-metadata-and-governance|readingMinutes: 50/m, 'the measured reading time (tests/unit/site/reading-time.test.ts)');
   // The edited versions of the silver model really change it.
   assert.notEqual(WITH_MMOL, shipped[SILVER_MODEL]);
   assert.notEqual(RETYPED, shipped[SILVER_MODEL]);

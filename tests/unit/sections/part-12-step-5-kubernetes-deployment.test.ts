@@ -32,9 +32,21 @@ test('the section is well formed and matches its MDX heading', () => {
   assert.equal(section.id, 'part-12-step-5-kubernetes-deployment');
   assert.ok(section.panes.includes('scale'));
   const mdx = readFileSync(MDX, 'utf8');
-  const slugs = [...mdx.matchAll(/^## (.*)$/gm)].map((m) => githubSlug(m[1]!));
-  assert.ok(slugs.includes(section.anchor), 'a level-2 heading produces the section anchor');
-  assert.equal(slugs.filter((s) => s === section.anchor).length, 1);
+  // The series index links to the anchor; it sits on the hands-on heading. The numbered steps are a
+  // real sequence (Step 1 to Step 5, nothing else between them), and the hands-on comes after the
+  // scaling and table-maintenance sections its two halves need.
+  const h2 = [...mdx.matchAll(/^## (.*)$/gm)].map((m) => m[1]!);
+  assert.equal(h2.map((h) => githubSlug(h)).filter((s) => s === section.anchor).length, 0, 'no heading repeats the anchor id');
+  const anchorAt = mdx.indexOf(`<div id="${section.anchor}"`);
+  assert.ok(anchorAt >= 0, 'an element carries the section anchor');
+  assert.match(mdx.slice(anchorAt), /^<div[^\n]*\n\n## Hands-on: /, 'the anchor sits on the hands-on heading');
+  const firstStep = h2.findIndex((h) => h.startsWith('Step 1:'));
+  assert.deepEqual(h2.slice(firstStep, firstStep + 5).map((h) => h.slice(0, 7)), ['Step 1:', 'Step 2:', 'Step 3:', 'Step 4:', 'Step 5:'], 'Steps 1-5 follow each other');
+  assert.ok(!/kubernetes/i.test(h2.find((h) => h.startsWith('Hands-on:'))!), 'the scaling exercise is not titled as a Kubernetes deployment');
+  const embed = mdx.indexOf(`<HandsOn section="${section.id}"`);
+  for (const h of ['## Scaling and high availability', '## Table maintenance']) {
+    assert.ok(mdx.indexOf(h) >= 0 && mdx.indexOf(h) < embed, `the sandbox comes after "${h}"`);
+  }
   assert.match(mdx, new RegExp(`anchor: "?${section.anchor}"?`), 'frontmatter lists the anchor');
   assert.match(mdx, new RegExp(`<HandsOn section="${section.id}"`), 'the section is embedded in the MDX');
 });
