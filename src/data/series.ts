@@ -81,7 +81,7 @@ export const parts: readonly SeriesPart[] = [
     slug: '03-apache-iceberg',
     summary: 'How metadata files, snapshots and manifests turn a folder of Parquet files into a table you can trust.',
     topics: ['Snapshots and manifests', 'Time travel', 'Schema evolution', 'Hidden partitioning'],
-    readingMinutes: 20,
+    readingMinutes: 45,
     handsOn: {
       anchor: 'hands-on-explore-snapshots',
       title: 'Explore snapshots',
@@ -101,7 +101,7 @@ export const parts: readonly SeriesPart[] = [
     slug: '04-project-nessie',
     summary: 'Branches, commits, tags and merges for a whole catalog of tables, and the Write-Audit-Publish pattern built on them.',
     topics: ['Branches and tags', 'Merges', 'Write-Audit-Publish', 'Catalog per branch in Trino'],
-    readingMinutes: 15,
+    readingMinutes: 40,
     handsOn: {
       anchor: 'hands-on-explore-nessie',
       title: 'Explore Nessie',
@@ -121,7 +121,7 @@ export const parts: readonly SeriesPart[] = [
     slug: '05-data-ingestion',
     summary: 'The two-step pattern behind @phlo.ingestion: DLT stages Parquet, PyIceberg merges it into an Iceberg table, safely re-runnable.',
     topics: ['DLT staging', 'PyIceberg merge', '@phlo.ingestion', 'Idempotency'],
-    readingMinutes: 22,
+    readingMinutes: 40,
     handsOn: {
       anchor: 'hands-on-trace-an-ingestion',
       title: 'Trace an ingestion',

@@ -26,6 +26,8 @@ interface StackFacts {
   trinoTables: Record<string, string[]>;
   trinoTablesNote?: string;
   dbtModels: string[];
+  /** Names dbt generates for the unique/not_null tests the models' YAML declares (unique_<model>_<column>). */
+  dbtTests: string[];
   assets: string[];
 }
 export interface Facts {
@@ -330,7 +332,7 @@ function checkDbt(args: string[], ctx: Context): string[] {
           problems.push(`dbt --select ${args[j]}: "${name}" is not a valid dbt selector (a test is selected by its name or by intersection, e.g. "model,test_name:unique")`);
           continue;
         }
-        if (!stack.dbtModels.includes(name)) problems.push(`dbt --select: no model "${name}" in ${stack.label}`);
+        if (!stack.dbtModels.includes(name) && !stack.dbtTests.includes(name)) problems.push(`dbt --select: no model or declared test "${name}" in ${stack.label}`);
       }
     }
   }

@@ -62,7 +62,10 @@ test('asset keys, dbt models, containers, services, ports and Trino tables must 
   assert.deepEqual(reasons(`docker exec -it glucose-platform-trino-1 trino --execute "WITH d AS (SELECT extract(hour FROM reading_timestamp) AS h FROM iceberg.silver.fct_glucose_readings) SELECT h, count(*) FROM d GROUP BY 1"`), []);
   assert.match(reasons('dbt test --select stg_glucose_entries.unique:entry_id')[0], /not a valid dbt selector/);
   assert.deepEqual(reasons('dbt test --select "stg_glucose_entries,test_name:unique"'), []);
-  assert.match(reasons('dbt run --select fct_glucose_reading')[0], /no model "fct_glucose_reading"/);
+  assert.match(reasons('dbt run --select fct_glucose_reading')[0], /no model or declared test "fct_glucose_reading"/);
+  // A test by the name dbt generates for a declared test is selectable; an undeclared one is not.
+  assert.deepEqual(reasons('dbt test --select unique_stg_glucose_entries_entry_id'), []);
+  assert.match(reasons('dbt test --select unique_stg_glucose_entries_glucose_mg_dl')[0], /no model or declared test/);
 });
 
 test('make targets: unknown and failing targets are named, and make belongs to the root stack', () => {

@@ -14,13 +14,6 @@ import { sections } from '../../../src/sandbox/sections/index.ts';
 import { parts } from '../../../src/data/series.ts';
 
 const PARTS = join(import.meta.dirname, '../../../content/parts');
-/**
- * Parts whose text another branch (h14-check, issue 14 §1-§3) is rewriting at the time of writing;
- * their measured times were 40, 40 and 40 minutes. Remove each number once its part is merged and
- * its frontmatter and series.ts carry the measure.
- */
-const PENDING = new Set([3, 4, 5]);
-
 function tasksOf(mdx: string): number {
   return [...mdx.matchAll(/<HandsOn section="([^"]+)"/g)].reduce((n, m) => {
     const section = sections[m[1]!];
@@ -35,7 +28,7 @@ test('every part states a reading time within 5 minutes or 15 % of the measured 
     const mdx = readFileSync(join(PARTS, file), 'utf8');
     const fm = parseYaml(/^---\n([\s\S]*?)\n---\n/.exec(mdx)![1]!) as { part: number; readingMinutes: number };
     const m = measureReading(mdx, tasksOf(mdx));
-    if (!PENDING.has(fm.part) && !readingTimeIsHonest(fm.readingMinutes, m)) {
+    if (!readingTimeIsHonest(fm.readingMinutes, m)) {
       off.push(`${file}: readingMinutes ${fm.readingMinutes}, measured ${m.exact.toFixed(1)} (${m.words} words, ${m.codeLines} code lines, ${m.codeExcerpts} excerpts, ${m.diagrams} diagrams, ${m.tasks} tasks): use ${m.minutes}`);
     }
     const row = parts.find((p) => p.number === fm.part);
