@@ -17,6 +17,7 @@ import { SqlError, type SqlEngine } from '../sql/engine.ts';
 import { TableBinder } from '../sql/table-binder.ts';
 import { tableToRows, formatTextTable, type JsonValue } from '../sql/rows.ts';
 import { parseArgs, UsageError, type ParsedArgs } from './args.ts';
+import { valueFormsHelp } from '../sql/value-forms.ts';
 
 const USAGE = `usage: npm run lakehouse -- <command> [options]
 
@@ -61,7 +62,7 @@ async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv, FLAGS);
   const [command, ...rest] = args.positionals;
   if (!command || args.flags.has('help') || command === 'help') {
-    process.stdout.write(USAGE + '\n');
+    process.stdout.write(`${USAGE}\n\nvalues (--format json; the text table prints the same text)\n${valueFormsHelp()}\n`);
     return command ? 0 : 2;
   }
   const format = (args.flags.get('format') ?? 'table') as Context['format'];

@@ -13,7 +13,8 @@ import { bind, evalRow, fileCannotMatch, partitionCannotMatch, projectToPartitio
 import { schemaById, snapshotById, specById } from './metadata.ts';
 import { readParquet } from './parquet.ts';
 import { isNested, nullData, arrowFieldFor, arrowTypeFor, columnValues, constantVector, tableFromVectors, takeRows, vectorFromValues, concatTables } from './arrow.ts';
-import { toInternal, valuesEqual, type Value } from './values.ts';
+import { valuesEqual, type Value } from './values.ts';
+import { fromJsonSingleValue } from './json-single-value.ts';
 import { IcebergError } from './errors.ts';
 import { fileColumnIds, hasFieldIds } from './name-mapping.ts';
 
@@ -271,10 +272,15 @@ export async function planScan(ctx: TableContext, opts: ScanOptions = {}): Promi
 
 // ---------------------------------------------------------------- reading files
 
-function defaultValue(field: NestedField): Value {
+/** A field's `initial-default` (JSON single-value form in the metadata) as an internal value. */
+function defaultValue(field: NestedField, ctx: TableContext): Value {
   const d = field['initial-default'];
   if (d === undefined || d === null) return null;
-  return toInternal(field.type, d);
+  try {
+    return fromJsonSingleValue(field.type, d);
+  } catch (err) {
+    throw new IcebergError(`Field "${field.name}" (id ${field.id}) of table ${ctx.name} has an initial-default that is not a valid ${String(field.type)} in the spec's JSON single-value form: ${(err as Error).message}. Fix the default in the table metadata.`, { file: ctx.metadataLocation, cause: err });
+  }
 }
 
 /**
@@ -284,6 +290,13 @@ function defaultValue(field: NestedField): Value {
 export function projectFile(t: arrow.Table, fields: NestedField[], ctx: TableContext, task: { file: DataFile; specId: number }): arrow.Table {
   const m = ctx.metadata;
   const byId = fileColumnIds(t, m, ctx.name);
+  if (!hasFieldIds(t)) {
+    // The mapping's nested `fields` would have to re-identify a struct's, list's or map's
+    // children; this reader keeps a nested column's children as the file stores them, so it
+    // refuses rather than match them by position or name.
+    const nested = fields.find((f) => isNested(f.type) && byId.has(f.id));
+    if (nested) throw new IcebergError(`Column "${nested.name}" of table ${ctx.name} is a ${(nested.type as { type: string }).type} read from a data file without Parquet field ids; name mapping of nested fields (spec: Name Mapping Serialization, "fields") is not supported by this reader. Rewrite the file with field ids.`);
+  }
   const spec = m['partition-specs'].find((s) => s['spec-id'] === task.specId);
   // Nested columns pass through with the file's own Arrow layout (names of list/map children
   // differ between writers), so their output type comes from the file.
@@ -316,7 +329,7 @@ export function projectFile(t: arrow.Table, fields: NestedField[], ctx: TableCon
       }
       const identity = spec?.fields.find((pf) => pf['source-id'] === f.id && pf.transform === 'identity');
       if (identity) return constantVector(f.type, (task.file.partition[identity.name] ?? null) as Value, n);
-      return constantVector(f.type, defaultValue(f), n);
+      return constantVector(f.type, defaultValue(f, ctx), n);
     });
     batches.push(tableFromVectors(outSchema, vectors, n).batches[0]);
   }
