@@ -167,3 +167,23 @@ test('equality delete files without field ids: keys come from the mapping; a key
   const mapped = await loadTable(storage, dir, { metadataFile: 'v99.metadata.json' });
   assert.deepEqual(arrowToRows((await mapped.scan()).table, mapped.schema()), expected);
 });
+
+test('not supported: a nested column in a file without field ids is refused by name, not matched by position', async () => {
+  const storage = new MemoryStorage();
+  const t = await createTable(null, storage, 'wh/nested', {
+    ids: deterministicIds('nested'), properties: { [MAPPING]: JSON.stringify([{ 'field-id': 1, names: ['id'] }, { 'field-id': 2, names: ['loc'], fields: [{ 'field-id': 3, names: ['lat'] }] }]) },
+    schema: [{ name: 'id', type: 'long' }, { name: 'loc', type: { type: 'struct', fields: [{ id: 0, name: 'lat', type: 'double', required: false }] } as never }],
+  });
+  await t.append(rowsToArrow([{ id: 1 }], { ...t.schema(), fields: t.schema().fields.slice(0, 1) }));
+  const [file] = (await t.plan()).tasks;
+  const noIds = new arrow.Table({
+    id: arrow.vectorFromArray([1n], new arrow.Int64()),
+    loc: arrow.vectorFromArray([{ lat: 1.5 }], new arrow.Struct([new arrow.Field('lat', new arrow.Float64(), true)])),
+  });
+  await storage.delete(file!.path);
+  await storage.write(file!.path, await writeParquet(noIds));
+  await assert.rejects(t.scan(), (e: Error) => e instanceof IcebergError && /name mapping of nested fields/.test(e.message));
+  // Reading only the flat column works.
+  const flat = await t.scan({ columns: ['id'] });
+  assert.deepEqual(arrowToRows(flat.table, { ...t.schema(), fields: t.schema().fields.slice(0, 1) }), [{ id: 1n }]);
+});
