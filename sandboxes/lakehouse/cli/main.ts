@@ -362,8 +362,13 @@ function oneLine(text: string): string {
   return text.replace(/\s*\n+\s*/g, ' ').trim();
 }
 
+/** Exit once stdout is flushed: a pipe is written asynchronously, and exiting at once cut long --format json output short. */
+function exitAfterFlush(code: number): void {
+  process.stdout.write('', () => process.exit(code));
+}
+
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  (code) => exitAfterFlush(code),
   (error: unknown) => {
     const e = error as Error;
     let message = oneLine(e?.message ?? String(error));
@@ -372,6 +377,6 @@ main(process.argv.slice(2)).then(
     }
     if (error instanceof UsageError) message += " (run 'npm run lakehouse -- help' for the commands)";
     process.stderr.write(`lakehouse: ${message}\n`);
-    process.exit(error instanceof UsageError ? 2 : 1);
+    exitAfterFlush(error instanceof UsageError ? 2 : 1);
   },
 );

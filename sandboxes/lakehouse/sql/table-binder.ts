@@ -68,7 +68,8 @@ export class TableBinder {
   private readonly plans = new Map<string, Promise<ScanPlan>>();
 
   private planOf(table: Table, selector: SnapshotSelector): Promise<ScanPlan> {
-    const key = `${table.metadataLocation}|${JSON.stringify(selector, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}`;
+    // Tables opened by path may share a relative metadata location (metadata/v4.metadata.json): the uuid tells them apart.
+    const key = `${table.metadata['table-uuid']}|${table.metadataLocation}|${JSON.stringify(selector, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}`;
     let plan = this.plans.get(key);
     if (!plan) {
       plan = table.plan(selector);
