@@ -17,6 +17,7 @@ import { SqlError, type SqlEngine } from '../sql/engine.ts';
 import { TableBinder } from '../sql/table-binder.ts';
 import { tableToRows, formatTextTable, type JsonValue } from '../sql/rows.ts';
 import { parseArgs, UsageError, type ParsedArgs } from './args.ts';
+import { valueFormsHelp } from '../sql/value-forms.ts';
 
 const USAGE = `usage: npm run lakehouse -- <command> [options]
 
@@ -61,7 +62,7 @@ async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv, FLAGS);
   const [command, ...rest] = args.positionals;
   if (!command || args.flags.has('help') || command === 'help') {
-    process.stdout.write(USAGE + '\n');
+    process.stdout.write(`${USAGE}\n\nvalues (--format json; the text table prints the same text)\n${valueFormsHelp()}\n`);
     return command ? 0 : 2;
   }
   const format = (args.flags.get('format') ?? 'table') as Context['format'];
@@ -361,8 +362,13 @@ function oneLine(text: string): string {
   return text.replace(/\s*\n+\s*/g, ' ').trim();
 }
 
+/** Exit once stdout is flushed: a pipe is written asynchronously, and exiting at once cut long --format json output short. */
+function exitAfterFlush(code: number): void {
+  process.stdout.write('', () => process.exit(code));
+}
+
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  (code) => exitAfterFlush(code),
   (error: unknown) => {
     const e = error as Error;
     let message = oneLine(e?.message ?? String(error));
@@ -371,6 +377,6 @@ main(process.argv.slice(2)).then(
     }
     if (error instanceof UsageError) message += " (run 'npm run lakehouse -- help' for the commands)";
     process.stderr.write(`lakehouse: ${message}\n`);
-    process.exit(error instanceof UsageError ? 2 : 1);
+    exitAfterFlush(error instanceof UsageError ? 2 : 1);
   },
 );

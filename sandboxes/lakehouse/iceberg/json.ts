@@ -123,3 +123,14 @@ export function stringifyJson(value: unknown, indent = 2): string {
   walk(value, 0);
   return out.join('');
 }
+
+/**
+ * One-line JSON like JSON.stringify (same bytes when there is no bigint), with bigints as
+ * bare integers: a long default beyond 2^53 in a schema must not crash the writers and
+ * caches that embed the schema as text (manifest headers, cache keys).
+ */
+export function compactJson(value: unknown): string {
+  const marker = '\u0000bigint:';
+  return JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? marker + v.toString() : v))
+    .replace(/"\\u0000bigint:(-?\d+)"/g, '$1');
+}

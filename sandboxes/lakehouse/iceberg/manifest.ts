@@ -8,6 +8,7 @@ import { EntryStatus } from './types.ts';
 import { bigintToBytesBE, bytesBEToBigint, kindOf, parseDecimal, parseFixed, toBytes, compareValues, type Value } from './values.ts';
 import { resultType } from './transforms.ts';
 import { IcebergError } from './errors.ts';
+import { compactJson } from './json.ts';
 
 // ---------------------------------------------------------------- Avro schemas (spec)
 
@@ -347,9 +348,9 @@ export async function writeManifest(opts: {
   return writeAvroFile({
     schema: manifestEntrySchema(opts.spec, opts.schema),
     metadata: {
-      schema: JSON.stringify(opts.schema),
+      schema: compactJson(opts.schema),
       'schema-id': String(opts.schema['schema-id']),
-      'partition-spec': JSON.stringify(opts.spec.fields),
+      'partition-spec': compactJson(opts.spec.fields),
       'partition-spec-id': String(opts.spec['spec-id']),
       'format-version': '2',
       content: opts.content,

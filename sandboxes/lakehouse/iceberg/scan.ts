@@ -12,9 +12,11 @@ import { readManifest, readManifestList } from './manifest.ts';
 import { bind, evalRow, fileCannotMatch, partitionCannotMatch, projectToPartition, referencedIds, summariesCannotMatch, type Bound, type Predicate } from './filter.ts';
 import { schemaById, snapshotById, specById } from './metadata.ts';
 import { readParquet } from './parquet.ts';
-import { FIELD_ID_KEY, isNested, nullData, arrowFieldFor, arrowTypeFor, columnValues, constantVector, tableFromVectors, takeRows, vectorFromValues, concatTables } from './arrow.ts';
-import { toInternal, valuesEqual, type Value } from './values.ts';
+import { isNested, nullData, arrowFieldFor, arrowTypeFor, columnValues, constantVector, tableFromVectors, takeRows, vectorFromValues, concatTables } from './arrow.ts';
+import { valuesEqual, type Value } from './values.ts';
+import { fromJsonSingleValue } from './json-single-value.ts';
 import { IcebergError } from './errors.ts';
+import { fileColumnIds, hasFieldIds } from './name-mapping.ts';
 
 /** What a reader needs to know about a table. */
 export interface TableContext {
@@ -270,41 +272,15 @@ export async function planScan(ctx: TableContext, opts: ScanOptions = {}): Promi
 
 // ---------------------------------------------------------------- reading files
 
-interface NameMappingEntry { 'field-id'?: number; names: string[]; fields?: NameMappingEntry[] }
-
-function nameMapping(m: TableMetadata): Map<string, number> | null {
-  const raw = m.properties['schema.name-mapping.default'];
-  if (!raw) return null;
-  try {
-    const entries = JSON.parse(raw) as NameMappingEntry[];
-    const out = new Map<string, number>();
-    for (const e of entries) if (e['field-id'] !== undefined) for (const n of e.names) out.set(n, e['field-id']);
-    return out;
-  } catch {
-    return null;
-  }
-}
-
-/** Map field id -> column index of a file's Arrow schema (field ids, else name mapping, else names). */
-function fileColumnsById(t: arrow.Table, m: TableMetadata, schema: Schema): Map<number, number> {
-  const out = new Map<number, number>();
-  t.schema.fields.forEach((f, i) => {
-    const id = f.metadata.get(FIELD_ID_KEY);
-    if (id !== undefined) out.set(Number(id), i);
-  });
-  if (out.size) return out;
-  const mapping = nameMapping(m);
-  t.schema.fields.forEach((f, i) => {
-    const id = mapping?.get(f.name) ?? schema.fields.find((x) => x.name === f.name)?.id;
-    if (id !== undefined) out.set(id, i);
-  });
-  return out;
-}
-
-function defaultValue(field: NestedField): Value {
+/** A field's `initial-default` (JSON single-value form in the metadata) as an internal value. */
+function defaultValue(field: NestedField, ctx: TableContext): Value {
   const d = field['initial-default'];
   if (d === undefined || d === null) return null;
-  return toInternal(field.type, d);
+  try {
+    return fromJsonSingleValue(field.type, d);
+  } catch (err) {
+    throw new IcebergError(`Field "${field.name}" (id ${field.id}) of table ${ctx.name} has an initial-default that is not a valid ${String(field.type)} in the spec's JSON single-value form: ${(err as Error).message}. Fix the default in the table metadata.`, { file: ctx.metadataLocation, cause: err });
+  }
 }
 
 /**
@@ -313,7 +289,14 @@ function defaultValue(field: NestedField): Value {
  */
 export function projectFile(t: arrow.Table, fields: NestedField[], ctx: TableContext, task: { file: DataFile; specId: number }): arrow.Table {
   const m = ctx.metadata;
-  const byId = fileColumnsById(t, m, { type: 'struct', 'schema-id': -1, fields });
+  const byId = fileColumnIds(t, m, ctx.name);
+  if (!hasFieldIds(t)) {
+    // The mapping's nested `fields` would have to re-identify a struct's, list's or map's
+    // children; this reader keeps a nested column's children as the file stores them, so it
+    // refuses rather than match them by position or name.
+    const nested = fields.find((f) => isNested(f.type) && byId.has(f.id));
+    if (nested) throw new IcebergError(`Column "${nested.name}" of table ${ctx.name} is a ${(nested.type as { type: string }).type} read from a data file without Parquet field ids; name mapping of nested fields (spec: Name Mapping Serialization, "fields") is not supported by this reader. Rewrite the file with field ids.`);
+  }
   const spec = m['partition-specs'].find((s) => s['spec-id'] === task.specId);
   // Nested columns pass through with the file's own Arrow layout (names of list/map children
   // differ between writers), so their output type comes from the file.
@@ -346,7 +329,7 @@ export function projectFile(t: arrow.Table, fields: NestedField[], ctx: TableCon
       }
       const identity = spec?.fields.find((pf) => pf['source-id'] === f.id && pf.transform === 'identity');
       if (identity) return constantVector(f.type, (task.file.partition[identity.name] ?? null) as Value, n);
-      return constantVector(f.type, defaultValue(f), n);
+      return constantVector(f.type, defaultValue(f, ctx), n);
     });
     batches.push(tableFromVectors(outSchema, vectors, n).batches[0]);
   }
@@ -404,7 +387,7 @@ export async function readTaskWithPositions(ctx: TableContext, task: FileScanTas
   for (const d of task.deletes) {
     const del = await readParquetFile(ctx, d.file.filePath, d.file.content === DataFileContent.POSITION_DELETES ? 'position delete file' : 'equality delete file', opts.snapshot);
     if (d.file.content === DataFileContent.POSITION_DELETES) {
-      const cols = fileColumnsById(del, ctx.metadata, schema);
+      const cols = fileColumnIds(del, ctx.metadata, ctx.name);
       const pathCol = cols.get(2147483546) ?? del.schema.fields.findIndex((f) => f.name === 'file_path');
       const posCol = cols.get(2147483545) ?? del.schema.fields.findIndex((f) => f.name === 'pos');
       const paths = columnValues(del.getChildAt(pathCol)!, 'string');
@@ -417,6 +400,13 @@ export async function readTaskWithPositions(ctx: TableContext, task: FileScanTas
     } else {
       const ids = d.file.equalityIds ?? [];
       const eqFields = ids.map((id) => all.fields.find((f) => f.id === id)!);
+      // A key column the delete file does not carry would compare as null and delete every
+      // row whose key is null: refuse instead of answering wrongly.
+      const delCols0 = fileColumnIds(del, ctx.metadata, ctx.name);
+      const absent = ids.filter((id) => !delCols0.has(id));
+      if (absent.length) {
+        throw new IcebergError(`Equality delete file ${d.file.filePath} of table ${ctx.name} has no column for equality field id(s) ${absent.join(', ')} (spec: an equality delete file stores every column its equality_ids list${hasFieldIds(del) ? '' : '; this file has no Parquet field ids and the table\'s schema.name-mapping.default does not map them'}). The rows it deletes cannot be known; rewrite the delete file with those columns.`, { file: d.file.filePath });
+      }
       const delT = projectFile(del, eqFields, ctx, { file: d.file, specId: d.specId });
       const delCols = eqFields.map((f, i) => columnValues(delT.getChildAt(i)!, f.type));
       const keys = new Set<string>();

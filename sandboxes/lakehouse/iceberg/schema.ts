@@ -8,6 +8,28 @@ import { arrowFieldFor, arrowTypeFor, columnValues, icebergTypeOf, tableFromVect
 import { kindOf, parseDecimal, toInternal, type Value } from './values.ts';
 import { resultType } from './transforms.ts';
 import { IcebergError } from './errors.ts';
+import { fromJsonSingleValue, toJsonSingleValue } from './json-single-value.ts';
+
+/**
+ * A default a program gave (JSON single-value form, or a native value such as a bigint or a
+ * Date) in the form the metadata stores: the spec's JSON single-value serialization.
+ */
+function defaultToJson(name: string, type: IcebergType, given: unknown, where: string): unknown {
+  try {
+    return toJsonSingleValue(type, fromJsonSingleValue(type, given));
+  } catch (err) {
+    throw new IcebergError(`The default for column "${name}" of ${where} is not a valid ${String(type)}: ${(err as Error).message}. Give it in the spec's JSON single-value form (e.g. "14.20" for a decimal, "2017-11-16" for a date, hex for binary).`, { cause: err });
+  }
+}
+
+/** A field's stored default, decoded; a malformed one is an error naming the field. */
+function defaultFromJson(f: NestedField, key: 'initial-default' | 'write-default', table: string): Value {
+  try {
+    return fromJsonSingleValue(f.type, f[key]);
+  } catch (err) {
+    throw new IcebergError(`Column "${f.name}" of table ${table} has a ${key} that is not a valid ${String(f.type)} in the spec's JSON single-value form: ${(err as Error).message}.`, { cause: err });
+  }
+}
 
 export interface FieldInput {
   name: string;
@@ -35,7 +57,7 @@ export function buildSchema(fields: FieldInput[] | Schema | arrow.Schema, schema
       seen.add(f.name);
       const out: NestedField = { id: top[i], name: f.name, required: f.required ?? false, type: assignNestedIds(f.type, () => next++) };
       if (f.doc) out.doc = f.doc;
-      if (f.initialDefault !== undefined) { out['initial-default'] = f.initialDefault; out['write-default'] = f.initialDefault; }
+      if (f.initialDefault !== undefined) { out['initial-default'] = out['write-default'] = defaultToJson(f.name, out.type, f.initialDefault, 'the schema'); }
       return out;
     }),
   };
@@ -107,7 +129,7 @@ export function conformToSchema(input: arrow.Table, schema: Schema, table: strin
     if (idx < 0) {
       if (f.required && f['write-default'] === undefined) throw new IcebergError(`Column "${f.name}" of table ${table} is required but missing from the data.`);
       if (typeof f.type !== 'string') return arrow.makeVector(nullData(arrowTypeFor(f.type), n));
-      return constantVector(f.type, f['write-default'] === undefined ? null : toInternal(f.type, f['write-default']), n);
+      return constantVector(f.type, f['write-default'] === undefined ? null : defaultFromJson(f, 'write-default', table), n);
     }
     const v = input.getChildAt(idx)!;
     const want = arrowTypeFor(f.type);
@@ -164,7 +186,11 @@ function convertColumn(v: arrow.Vector, type: IcebergType, name: string, table: 
 /** An Arrow table from plain row objects, typed by the table schema (handy for small writes). */
 export function rowsToArrow(rows: Record<string, unknown>[], schema: Schema): arrow.Table {
   const outSchema = new arrow.Schema(schema.fields.map((f) => arrowFieldFor(f)));
-  const vectors = schema.fields.map((f) => vectorFromValues(f.type, rows.map((r) => toInternal(f.type, r[f.name]))));
+  // A row that does not name a field gets its write-default (spec: the writer did not supply a value).
+  const vectors = schema.fields.map((f) => {
+    const fallback = f['write-default'] === undefined || typeof f.type !== 'string' ? null : defaultFromJson(f, 'write-default', 'the schema');
+    return vectorFromValues(f.type, rows.map((r) => (f.name in r ? toInternal(f.type, r[f.name]) : fallback)));
+  });
   return tableFromVectors(outSchema, vectors, rows.length);
 }
 
@@ -220,7 +246,7 @@ export function evolveSchema(m: TableMetadata, changes: SchemaChange[], table: s
       const id = ++lastId;
       const f: NestedField = { id, name: c.field.name, required: c.field.required ?? false, type: assignNestedIds(c.field.type, () => ++lastId) };
       if (c.field.doc) f.doc = c.field.doc;
-      if (c.field.initialDefault !== undefined) { f['initial-default'] = c.field.initialDefault; f['write-default'] = c.field.initialDefault; }
+      if (c.field.initialDefault !== undefined) { f['initial-default'] = f['write-default'] = defaultToJson(c.field.name, f.type, c.field.initialDefault, `table ${table}`); }
       fields.push(f);
     } else if (c.kind === 'rename') {
       if (fields.some((f) => f.name === c.to)) throw new IcebergError(`Cannot rename "${c.from}" to "${c.to}" in table ${table}: "${c.to}" already exists.`);

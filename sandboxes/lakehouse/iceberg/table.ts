@@ -18,6 +18,7 @@ import { compareValues, fromBytes, valuesEqual, type Value } from './values.ts';
 import { CommitConflictError, IcebergError } from './errors.ts';
 import { metadataTable, type MetadataTableName } from './metadata-tables.ts';
 import { serializeMetadata } from './metadata.ts';
+import { compactJson } from './json.ts';
 
 export interface TableOptions {
   /** Catalog pointer; default: file-based (`metadata/version-hint.text`). */
@@ -478,7 +479,7 @@ export class Table implements TableContext {
     const dropped = this.schema().fields.filter((f) => !schema.fields.some((x) => x.id === f.id) && specSources.has(f.id));
     if (dropped.length) throw new IcebergError(`Cannot drop column "${dropped[0].name}" of table ${this.name}: a partition spec uses it.`);
     // Reuse an identical earlier schema rather than adding a duplicate.
-    const same = this.metadata.schemas.find((s) => JSON.stringify(s.fields) === JSON.stringify(schema.fields));
+    const same = this.metadata.schemas.find((s) => compactJson(s.fields) === compactJson(schema.fields));
     await this.commitMetadataOnly({
       ...this.metadata,
       schemas: same ? this.metadata.schemas : [...this.metadata.schemas, schema],
@@ -548,6 +549,12 @@ export class Table implements TableContext {
    */
   async expireSnapshots(opts: { olderThanMs?: number; retainLast?: number; deleteFiles?: boolean } = {}): Promise<ExpireResult> {
     const m = this.metadata;
+    // Per-ref retention (spec: Snapshot Retention Policy) is not implemented; expiring without
+    // it could drop snapshots a branch promises to keep, so refuse rather than guess.
+    const retained = Object.entries(m.refs).filter(([, r]) => r['max-ref-age-ms'] !== undefined || r['max-snapshot-age-ms'] !== undefined || r['min-snapshots-to-keep'] !== undefined);
+    if (retained.length) {
+      throw new IcebergError(`Cannot expire snapshots of table ${this.name}: ref ${retained.map(([n]) => `"${n}"`).join(', ')} sets its own retention (max-ref-age-ms, max-snapshot-age-ms or min-snapshots-to-keep; spec: Snapshot Retention Policy), which this miniature does not implement. Remove those ref properties, or expire the table with an engine that honours them.`);
+    }
     const olderThan = opts.olderThanMs ?? this.env.now() - 5 * 86_400_000;
     const retainLast = Math.max(1, opts.retainLast ?? 1);
     const keep = new Set<bigint>();

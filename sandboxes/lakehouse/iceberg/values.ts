@@ -214,6 +214,18 @@ export function formatValue(type: IcebergType, v: Value): string {
       const micros = ((us % 1_000_000n) + 1_000_000n) % 1_000_000n;
       return iso.slice(0, 19) + '.' + String(micros).padStart(6, '0') + (k === 'timestamptz' ? '+00:00' : '');
     }
+    case 'time': {
+      const us = BigInt(v as bigint), s = us / 1_000_000n;
+      const two = (n: bigint) => String(n).padStart(2, '0');
+      return `${two(s / 3600n)}:${two((s / 60n) % 60n)}:${two(s % 60n)}.${String(us % 1_000_000n).padStart(6, '0')}`;
+    }
+    case 'timestamp_ns': case 'timestamptz_ns': {
+      const ns = BigInt(v as bigint);
+      const us = ns / 1000n - (ns % 1000n < 0n ? 1n : 0n);
+      const text = formatValue(k === 'timestamp_ns' ? 'timestamp' : 'timestamptz', us);
+      const extra = String(((ns % 1000n) + 1000n) % 1000n).padStart(3, '0');
+      return k === 'timestamp_ns' ? text + extra : text.replace('+00:00', extra + '+00:00');
+    }
     case 'decimal': {
       const { scale } = parseDecimal(type as string)!;
       const x = v as bigint;

@@ -1,12 +1,15 @@
 /**
  * Arrow query results as plain JSON-ready rows, for the CLI's `--format json`, the page's
- * result grid and tests. The rules: 64-bit integers become numbers when they fit exactly in
- * a double, else strings; dates are `YYYY-MM-DD`; timestamps are ISO-8601 in UTC with as
- * many fraction digits as needed (microseconds at most); decimals keep their scale.
+ * result grid, CSV, the exercise checks and tests. Each type takes the one form documented in
+ * value-forms.ts (VALUE_FORMS): 64-bit integers are numbers when they fit exactly in a double,
+ * else strings; dates `YYYY-MM-DD`; timestamps ISO-8601 in UTC; decimals numbers when exact,
+ * else text at their scale; bytes hexadecimal.
  */
 import * as arrow from 'apache-arrow';
+import { bigintToJson, dateText, decimalToJson, floatToJson, hexOf, isoFromMicros, isoFromNanos, timeOfDay, type JsonValue } from './value-forms.ts';
 
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type { JsonValue };
+export { bigintToJson };
 
 export function tableToRows(table: arrow.Table): Record<string, JsonValue>[] {
   const names = table.schema.fields.map((f) => f.name);
@@ -46,8 +49,7 @@ function valueAt(data: arrow.Data, i: number, type: arrow.DataType): JsonValue {
   if (arrow.DataType.isDate(type)) {
     const values = data.values as Int32Array | BigInt64Array;
     const v = values[i]!;
-    const ms = type.unit === arrow.DateUnit.DAY ? Number(v) * 86_400_000 : Number(v);
-    return new Date(ms).toISOString().slice(0, 10);
+    return dateText(type.unit === arrow.DateUnit.DAY ? Number(v) : Math.floor(Number(v) / 86_400_000));
   }
   if (arrow.DataType.isTime(type)) {
     const v = BigInt((data.values as BigInt64Array | Int32Array)[i]!);
@@ -56,15 +58,14 @@ function valueAt(data: arrow.Data, i: number, type: arrow.DataType): JsonValue {
   }
   if (arrow.DataType.isDecimal(type)) {
     const words = (data.values as Uint32Array).subarray(i * (type.bitWidth / 32), (i + 1) * (type.bitWidth / 32));
-    return decimalToJson(words, type.scale);
+    return decimalToJson(unscaledOf(words), type.scale);
   }
   if (arrow.DataType.isInt(type) && type.bitWidth === 64) {
     const v = BigInt((data.values as BigInt64Array | BigUint64Array)[i]!);
     return bigintToJson(v);
   }
   if (arrow.DataType.isBinary(type) || arrow.DataType.isFixedSizeBinary(type) || arrow.DataType.isLargeBinary?.(type)) {
-    const bytes = vectorValue(data, i) as Uint8Array;
-    return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+    return hexOf(vectorValue(data, i) as Uint8Array);
   }
   if (arrow.DataType.isList(type) || arrow.DataType.isFixedSizeList(type)) {
     const child = vectorValue(data, i) as arrow.Vector | null;
@@ -95,9 +96,9 @@ function vectorValue(data: arrow.Data, i: number): unknown {
 function plain(v: unknown): JsonValue {
   if (v === null || v === undefined) return null;
   if (typeof v === 'bigint') return bigintToJson(v);
-  if (typeof v === 'number') return Number.isFinite(v) ? v : String(v);
+  if (typeof v === 'number') return floatToJson(v);
   if (typeof v === 'string' || typeof v === 'boolean') return v;
-  if (v instanceof Uint8Array) return [...v].map((b) => b.toString(16).padStart(2, '0')).join('');
+  if (v instanceof Uint8Array) return hexOf(v);
   if (ArrayBuffer.isView(v)) return Array.from(v as unknown as ArrayLike<number | bigint>, (x) => plain(x));
   if (Array.isArray(v)) return v.map(plain);
   if (typeof v === 'object') {
@@ -109,53 +110,13 @@ function plain(v: unknown): JsonValue {
   return String(v);
 }
 
-export function bigintToJson(v: bigint): number | string {
-  return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : v.toString();
-}
-
-/** Little-endian two's complement words -> a decimal string with `scale` fraction digits. */
-function decimalToJson(words: Uint32Array, scale: number): number | string {
+/** Little-endian two's complement 32-bit words -> the unscaled decimal value. */
+function unscaledOf(words: Uint32Array): bigint {
   let v = 0n;
   for (let w = words.length - 1; w >= 0; w--) v = (v << 32n) | BigInt(words[w]!);
   const bits = BigInt(words.length * 32);
   if (v >> (bits - 1n)) v -= 1n << bits;
-  const negative = v < 0n;
-  let digits = (negative ? -v : v).toString();
-  if (scale > 0) {
-    digits = digits.padStart(scale + 1, '0');
-    digits = `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
-  }
-  const text = (negative ? '-' : '') + digits;
-  // A number when it survives the round trip exactly (9.99 does; 12345678901234567.89 does not).
-  const n = Number(text);
-  return Number.isFinite(n) && sameDecimal(n, text, scale) ? n : text;
-}
-
-function sameDecimal(n: number, text: string, scale: number): boolean {
-  return n.toFixed(scale) === text.replace(/^-0(\.0*)?$/, '0$1') || n.toFixed(scale) === text;
-}
-
-function isoFromMicros(micros: bigint): string {
-  const ms = micros / 1000n - (micros % 1000n < 0n ? 1n : 0n);
-  const rest = Number(micros - ms * 1000n);
-  const iso = new Date(Number(ms)).toISOString(); // YYYY-MM-DDTHH:MM:SS.mmmZ
-  if (rest === 0) return iso.endsWith('.000Z') ? iso.replace('.000Z', 'Z') : iso;
-  return `${iso.slice(0, -1)}${String(rest).padStart(3, '0')}Z`;
-}
-
-function isoFromNanos(nanos: bigint): string {
-  const micros = nanos / 1000n - (nanos % 1000n < 0n ? 1n : 0n);
-  return isoFromMicros(micros);
-}
-
-function timeOfDay(micros: bigint): string {
-  const total = Number(micros);
-  const s = Math.floor(total / 1e6);
-  const frac = total % 1e6;
-  const hh = String(Math.floor(s / 3600)).padStart(2, '0');
-  const mm = String(Math.floor((s % 3600) / 60)).padStart(2, '0');
-  const ss = String(s % 60).padStart(2, '0');
-  return `${hh}:${mm}:${ss}${frac ? '.' + String(frac).padStart(6, '0').replace(/0+$/, '') : ''}`;
+  return v;
 }
 
 /** A fixed-width text table for terminals. */

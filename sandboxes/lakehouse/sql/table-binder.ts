@@ -22,6 +22,7 @@ import { sha256Hex } from '../catalog/hash.ts';
 import { quoteIdent, type SqlEngine } from './engine.ts';
 import { metadataTable, type MetadataTableName } from '../iceberg/metadata-tables.ts';
 import { recordsToArrow } from './records.ts';
+import { compactJson } from '../iceberg/json.ts';
 
 /** DuckDB schema that holds the registered data files. */
 export const FILE_SCHEMA = '__lakehouse_files';
@@ -67,7 +68,8 @@ export class TableBinder {
   private readonly plans = new Map<string, Promise<ScanPlan>>();
 
   private planOf(table: Table, selector: SnapshotSelector): Promise<ScanPlan> {
-    const key = `${table.metadataLocation}|${JSON.stringify(selector, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}`;
+    // Tables opened by path may share a relative metadata location (metadata/v4.metadata.json): the uuid tells them apart.
+    const key = `${table.metadata['table-uuid']}|${table.metadataLocation}|${JSON.stringify(selector, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}`;
     let plan = this.plans.get(key);
     if (!plan) {
       plan = table.plan(selector);
@@ -87,7 +89,7 @@ export class TableBinder {
     const plan = await this.planOf(table, selector);
     const tableSchema = plan.schema;
     const owner = table.metadata['table-uuid'] ?? table.metadataLocation;
-    const schemaKey = (await sha256Hex(JSON.stringify(tableSchema.fields))).slice(0, 16);
+    const schemaKey = (await sha256Hex(compactJson(tableSchema.fields))).slice(0, 16);
     const fileKeys = plan.tasks.map(
       (task) => `${owner}|${schemaKey}|${task.path}|${task.deletes.map((d) => d.file.filePath).sort().join(',')}`,
     );
@@ -128,7 +130,11 @@ export class TableBinder {
     }
 
     if (this.views.get(view) !== signature) {
-      const columns = tableSchema.fields.map((f) => quoteIdent(f.name)).join(', ');
+      // uuid travels as 16 raw bytes (Arrow FixedSizeBinary); the view gives SQL a UUID, which
+      // compares with uuid literals and prints as the 36-character text.
+      const columns = tableSchema.fields
+        .map((f) => (f.type === 'uuid' ? `CAST(hex(${quoteIdent(f.name)}) AS UUID) AS ${quoteIdent(f.name)}` : quoteIdent(f.name)))
+        .join(', ');
       const wanted = new Map<string, number[]>();
       for (const key of fileKeys) {
         const file = this.files.get(key)!;

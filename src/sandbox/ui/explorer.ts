@@ -11,7 +11,11 @@ import { tablePicker } from './table-picker.ts';
 import type { Table } from '../../../sandboxes/lakehouse/iceberg/table.ts';
 import type { DataFile, IcebergType, ManifestFile, NestedField, Snapshot } from '../../../sandboxes/lakehouse/iceberg/types.ts';
 import { snapshotManifests, manifestEntries } from '../../../sandboxes/lakehouse/iceberg/scan.ts';
-import { fromBytes, formatValue } from '../../../sandboxes/lakehouse/iceberg/values.ts';
+import { fromBytes, type Value } from '../../../sandboxes/lakehouse/iceberg/values.ts';
+import { textOfValue } from '../../../sandboxes/lakehouse/sql/value-forms.ts';
+import { fromJsonSingleValue } from '../../../sandboxes/lakehouse/iceberg/json-single-value.ts';
+import { resultType } from '../../../sandboxes/lakehouse/iceberg/transforms.ts';
+import { compactJson } from '../../../sandboxes/lakehouse/iceberg/json.ts';
 import type { Predicate } from '../../../sandboxes/lakehouse/iceberg/filter.ts';
 
 const STATUS = ['EXISTING', 'ADDED', 'DELETED'];
@@ -162,8 +166,8 @@ export class ExplorerPane {
         h(
           'table',
           { class: 'sbx-mini' },
-          h('thead', {}, h('tr', {}, h('th', {}, 'id'), h('th', {}, 'name'), h('th', {}, 'type'), h('th', {}, 'required'))),
-          h('tbody', {}, schema.fields.map((f) => h('tr', {}, h('td', {}, f.id), h('td', {}, f.name), h('td', {}, typeof f.type === 'string' ? f.type : f.type.type), h('td', {}, f.required ? 'yes' : 'no')))),
+          h('thead', {}, h('tr', {}, h('th', {}, 'id'), h('th', {}, 'name'), h('th', {}, 'type'), h('th', {}, 'required'), h('th', {}, 'default'))),
+          h('tbody', {}, schema.fields.map((f) => h('tr', {}, h('td', {}, f.id), h('td', {}, f.name), h('td', {}, typeof f.type === 'string' ? f.type : f.type.type), h('td', {}, f.required ? 'yes' : 'no'), h('td', {}, defaultText(f))))),
         ),
         h('h5', {}, `Partition spec ${spec['spec-id']}`),
         spec.fields.length
@@ -234,7 +238,7 @@ export class ExplorerPane {
       const fl = fields.get(id);
       if (!b || !fl) return '';
       try {
-        return formatValue(fl.type as IcebergType, fromBytes(fl.type as IcebergType, b));
+        return textOfValue(fl.type as IcebergType, fromBytes(fl.type as IcebergType, b));
       } catch {
         return `${b.length} bytes`;
       }
@@ -315,5 +319,18 @@ function formatPartition(table: Table, name: string, v: unknown): string {
     if (pf.transform === 'day') return new Date(n * 86_400_000).toISOString().slice(0, 10);
     if (pf.transform === 'hour') return new Date(n * 3_600_000).toISOString().slice(0, 13);
   }
+  const source = pf && table.schema().fields.find((f) => f.id === pf['source-id']);
+  if (pf && source) return textOfValue(resultType(pf.transform, source.type), (v ?? null) as Value);
   return typeof v === 'bigint' ? v.toString() : String(v);
+}
+
+/** A field's initial-default (JSON single-value form in the metadata) in the documented form. */
+function defaultText(f: NestedField): string {
+  const d = f['initial-default'];
+  if (d === undefined || d === null) return '';
+  try {
+    return textOfValue(f.type, fromJsonSingleValue(f.type, d));
+  } catch {
+    return `${compactJson(d)} (not a valid ${String(f.type)})`;
+  }
 }

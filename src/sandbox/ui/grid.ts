@@ -5,6 +5,7 @@
 import type * as arrow from 'apache-arrow';
 import { tableToRows, type JsonValue } from '../../../sandboxes/lakehouse/sql/rows.ts';
 import { h, clear } from './dom.ts';
+import { cellTextOf, csvField } from '../../../sandboxes/lakehouse/sql/value-forms.ts';
 
 const ROW_HEIGHT = 28;
 const OVERSCAN = 10;
@@ -36,20 +37,13 @@ export function resultFromArrow(table: arrow.Table): ResultData {
   return { columns, rows };
 }
 
-export function cellText(v: JsonValue): string {
-  if (v === null) return 'NULL';
-  if (typeof v === 'string') return v.replace(/T(\d\d:\d\d:\d\d)(\.000)?(Z)?$/, ' $1');
-  if (typeof v === 'object') return JSON.stringify(v);
-  return String(v);
+/** A cell's text (forms: sandboxes/lakehouse/sql/value-forms.ts); timestamps lose T and Z in date/time columns. */
+export function cellText(v: JsonValue, temporal = true): string {
+  return cellTextOf(v, temporal);
 }
 
 export function toCsv(data: ResultData): string {
-  const esc = (v: JsonValue) => {
-    if (v === null) return '';
-    const s = typeof v === 'object' ? JSON.stringify(v) : String(v);
-    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return [data.columns.map((c) => esc(c.name)).join(','), ...data.rows.map((r) => r.map(esc).join(','))].join('\n') + '\n';
+  return [data.columns.map((c) => csvField(c.name)).join(','), ...data.rows.map((r) => r.map(csvField).join(','))].join('\n') + '\n';
 }
 
 /** Short type label for the header ("BIGINT", "TIMESTAMP"). */
@@ -61,6 +55,8 @@ function typeLabel(t: string): string {
   if (/^Float/.test(t)) return 'FLOAT';
   if (/^Decimal/.test(t)) return 'DECIMAL';
   if (/^Timestamp/.test(t)) return 'TIMESTAMP';
+  if (/^Time/.test(t)) return 'TIME';
+  if (/^(Binary|LargeBinary|FixedSizeBinary)/.test(t)) return 'BLOB';
   if (/^Date/.test(t)) return 'DATE';
   if (/^Utf8|^LargeUtf8/.test(t)) return 'VARCHAR';
   if (/^Bool/.test(t)) return 'BOOLEAN';

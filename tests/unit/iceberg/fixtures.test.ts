@@ -1,5 +1,5 @@
 /**
- * Every table in ../shared/fixtures (written by Spark, Java, Athena, Hive, Impala, Flink,
+ * Every table in tests/fixtures/iceberg (written by Spark, Java, Athena, Hive, Impala, Flink,
  * PyIceberg...) reads with the row counts and values their own projects' tests expect.
  */
 import { test } from 'node:test';
