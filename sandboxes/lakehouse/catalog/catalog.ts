@@ -529,7 +529,12 @@ export class Catalog {
   /** The pointer's hash, or null for absent or deleted (tombstone) references. */
   private async readPointer(path: string): Promise<string | null> {
     const raw = await this.readPointerRaw(path);
-    return raw ? raw.trim() || null : null;
+    const hash = raw ? raw.trim() || null : null;
+    // A pointer names a commit by its hash; anything else is a damaged file, not a path to follow.
+    if (hash !== null && !HASH_RE.test(hash)) {
+      throw new CatalogError('CORRUPT', `the reference file ${path} holds ${JSON.stringify(hash.slice(0, 40))}, not a 64-character commit hash. Restore it from a copy of the warehouse, or point it at a commit from 'log'.`);
+    }
+    return hash;
   }
 
   private async readPointerRaw(path: string): Promise<string | null> {

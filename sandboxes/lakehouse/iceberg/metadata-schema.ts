@@ -167,6 +167,21 @@ function pointerProblems(raw: Record<string, unknown>, formatVersion: number): M
       });
     }
   });
+  // Parents may name expired snapshots (that ends a walk), but must never loop: walks from
+  // the current snapshot back (the history table's is_current_ancestor) would never end.
+  const parentOf = new Map(snapshots.map((s) => [idOf(s['snapshot-id'])!, idOf(s['parent-snapshot-id'])]));
+  snapshots.forEach((s, i) => {
+    const start = idOf(s['snapshot-id'])!;
+    const seen = new Set<bigint>([start]);
+    for (let p = parentOf.get(start) ?? null; p !== null && parentOf.has(p); p = parentOf.get(p) ?? null) {
+      if (p === start) {
+        problems.push({ field: `snapshots[${i}].parent-snapshot-id`, message: `the parents of snapshot ${start} loop back to it, so its history never ends` });
+        break;
+      }
+      if (seen.has(p)) break; // a loop further up: reported at a snapshot on it
+      seen.add(p);
+    }
+  });
   const known = () => (ids.size ? [...ids].slice(0, 10).join(', ') + (ids.size > 10 ? ', …' : '') : 'none');
   const current = idOf(raw['current-snapshot-id']);
   if (current !== null && current !== -1n && !ids.has(current)) {

@@ -81,3 +81,10 @@ for (const reader of ['log', 'time', 'tilde']) {
     assert.match(res.stdout, /CatalogError CORRUPT: .*loops/);
   });
 }
+
+test('a reference file that does not hold a commit hash is CORRUPT, naming the file', async () => {
+  const storage = new MemoryStorage();
+  await openCatalog(storage, { clock: clock() });
+  storage.files.set('catalog/refs/branches/main', new TextEncoder().encode('../../trees/x'));
+  await assert.rejects(new Catalog(storage).log('main'), (e: unknown) => e instanceof CatalogError && e.code === 'CORRUPT' && e.message.includes('catalog/refs/branches/main'));
+});

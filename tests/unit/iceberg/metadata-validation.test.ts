@@ -139,3 +139,12 @@ test('metadata that dangles in memory (not read from a file) still stops scans a
   await assert.rejects(t.append(rowsToArrow([{ id: 9, mgdl: 1 }], t.schema())), namesFileAnd(t.metadataLocation, '31337'));
   assert.equal(storage.files.size, before, 'the refused write left no file behind');
 });
+
+test('snapshot parents that loop are refused (walking the history would never end)', async () => {
+  const { storage, location } = await twoSnapshots();
+  tamper(storage, location, (raw) => {
+    const snaps = raw.snapshots as Record<string, unknown>[];
+    snaps[0]['parent-snapshot-id'] = snaps[1]['snapshot-id'];
+  });
+  await assert.rejects(loadTable(storage, 'wh/t'), namesFileAnd(location, /snapshots\[0\]\.parent-snapshot-id: the parents of snapshot \d+ loop back to it/));
+});
