@@ -19,6 +19,7 @@ import type { Storage } from '../storage/storage.ts';
 import { StorageError } from '../storage/storage.ts';
 import { CatalogError, MergeConflictError, ReferenceConflictError, shortHash } from './errors.ts';
 import { canonicalJson, hashOf, sha256Hex, uuidFromHash } from './hash.ts';
+import { verifyCommit, verifyTree } from './objects.ts';
 import type {
   CatalogTree,
   Commit,
@@ -133,24 +134,20 @@ export class Catalog {
       const when = /^\d+$/.test(star[2]!) ? Number(star[2]) : Date.parse(star[2]!);
       if (Number.isNaN(when)) throw new CatalogError('BAD_REQUEST', `'${star[2]}' in '${spec}' is not a time: use ISO-8601 (2026-01-01T00:00:00Z) or milliseconds.`);
       const base = await this.resolve(star[1]!);
-      let hash: string | undefined = base.hash;
-      while (hash) {
-        const commit = await this.readCommit(hash);
-        if (Date.parse(commit.time) <= when) return { hash, ref: base.ref };
-        hash = commit.parents[0];
+      for await (const commit of this.firstParents(base.hash)) {
+        if (Date.parse(commit.time) <= when) return { hash: commit.hash, ref: base.ref };
       }
       throw new CatalogError('REFERENCE_NOT_FOUND', `'${star[1]}' has no commit at or before ${new Date(when).toISOString()}.`);
     }
     const tilde = /^(.*)~(\d+)$/.exec(spec);
     if (tilde) {
       const base = await this.resolve(tilde[1]!);
-      let hash = base.hash;
-      for (let i = 0; i < Number(tilde[2]); i++) {
-        const commit = await this.readCommit(hash);
-        if (!commit.parents[0]) throw new CatalogError('REFERENCE_NOT_FOUND', `'${spec}' goes past the first commit of '${tilde[1]}'.`);
-        hash = commit.parents[0];
+      const steps = Number(tilde[2]);
+      let i = 0;
+      for await (const commit of this.firstParents(base.hash)) {
+        if (i++ === steps) return { hash: commit.hash, ref: base.ref };
       }
-      return { hash, ref: base.ref };
+      throw new CatalogError('REFERENCE_NOT_FOUND', `'${spec}' goes past the first commit of '${tilde[1]}'.`);
     }
     const at = spec.indexOf('@');
     if (at > 0) {
@@ -220,9 +217,10 @@ export class Catalog {
   async readCommit(hash: string): Promise<Commit> {
     let pending = this.commits.get(hash);
     if (!pending) {
-      pending = this.readJson<CommitObject>(`${this.root}/commits/${hash}.json`, `commit ${shortHash(hash)}`).then(
-        (object) => ({ hash, ...object }),
-      );
+      const path = `${this.root}/commits/${hash}.json`;
+      pending = this.readJson<unknown>(path, `commit ${shortHash(hash)}`)
+        .then((raw) => verifyCommit(raw, hash, path, `commit ${shortHash(hash)}`))
+        .then((object) => ({ hash, ...object }));
       this.commits.set(hash, pending);
       pending.catch(() => this.commits.delete(hash));
     }
@@ -232,7 +230,8 @@ export class Catalog {
   async readTree(hash: string): Promise<CatalogTree> {
     let pending = this.trees.get(hash);
     if (!pending) {
-      pending = this.readJson<CatalogTree>(`${this.root}/trees/${hash}.json`, `tree ${shortHash(hash)}`);
+      const path = `${this.root}/trees/${hash}.json`;
+      pending = this.readJson<unknown>(path, `tree ${shortHash(hash)}`).then((raw) => verifyTree(raw, hash, path, `tree ${shortHash(hash)}`));
       this.trees.set(hash, pending);
       pending.catch(() => this.trees.delete(hash));
     }
@@ -263,13 +262,31 @@ export class Catalog {
   async log(spec: string = this.defaultBranch, limit = Infinity): Promise<Commit[]> {
     const { hash } = await this.resolve(spec);
     const out: Commit[] = [];
-    let next: string | undefined = hash;
-    while (next && out.length < limit) {
-      const commit = await this.readCommit(next);
+    if (limit <= 0) return out;
+    for await (const commit of this.firstParents(hash)) {
       out.push(commit);
-      next = commit.parents[0];
+      if (out.length >= limit) break;
     }
     return out;
+  }
+
+  /**
+   * Commits from `hash` back through first parents, newest first. Verified commits cannot
+   * form a cycle (that needs a SHA-256 collision); the check is the last line of defence,
+   * since a loop here once hung `log` for good.
+   */
+  async *firstParents(hash: string): AsyncGenerator<Commit> {
+    const seen = new Set<string>();
+    let next: string | undefined = hash;
+    while (next) {
+      if (seen.has(next)) {
+        throw new CatalogError('CORRUPT', `the history of ${shortHash(hash)} loops: commit ${shortHash(next)} is its own ancestor (${this.root}/commits/${next}.json). The catalog files were changed after they were written; restore them from a copy of the warehouse.`);
+      }
+      seen.add(next);
+      const commit = await this.readCommit(next);
+      yield commit;
+      next = commit.parents[0];
+    }
   }
 
   /** Keys whose content differs between two references or commits. */
@@ -512,7 +529,12 @@ export class Catalog {
   /** The pointer's hash, or null for absent or deleted (tombstone) references. */
   private async readPointer(path: string): Promise<string | null> {
     const raw = await this.readPointerRaw(path);
-    return raw ? raw.trim() || null : null;
+    const hash = raw ? raw.trim() || null : null;
+    // A pointer names a commit by its hash; anything else is a damaged file, not a path to follow.
+    if (hash !== null && !HASH_RE.test(hash)) {
+      throw new CatalogError('CORRUPT', `the reference file ${path} holds ${JSON.stringify(hash.slice(0, 40))}, not a 64-character commit hash. Restore it from a copy of the warehouse, or point it at a commit from 'log'.`);
+    }
+    return hash;
   }
 
   private async readPointerRaw(path: string): Promise<string | null> {

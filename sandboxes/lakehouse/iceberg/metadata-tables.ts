@@ -16,7 +16,8 @@ export type MetadataTableName = (typeof METADATA_TABLES)[number];
 
 function isAncestor(ctx: TableContext, id: bigint): boolean {
   let cur = ctx.metadata['current-snapshot-id'];
-  while (cur !== null && cur !== undefined) {
+  // Bounded: a parent chain is never longer than the snapshot list (parseMetadata refuses loops).
+  for (let steps = 0; cur !== null && cur !== undefined && steps <= ctx.metadata.snapshots.length; steps++) {
     if (cur === id) return true;
     cur = ctx.metadata.snapshots.find((s) => s['snapshot-id'] === cur)?.['parent-snapshot-id'] ?? null;
   }

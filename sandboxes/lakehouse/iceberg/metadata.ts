@@ -5,6 +5,7 @@
 import type { PartitionSpec, Schema, Snapshot, SnapshotRef, TableMetadata } from './types.ts';
 import { parseJson, stringifyJson, JsonSyntaxError } from './json.ts';
 import { IcebergError } from './errors.ts';
+import { validateMetadata } from './metadata-schema.ts';
 
 type Json = Record<string, unknown>;
 
@@ -37,6 +38,8 @@ export function parseMetadata(text: string, file: string): TableMetadata {
     throw new IcebergError(`Table metadata file ${file} has format-version ${String(raw['format-version'])}; this reader supports Iceberg format versions 1 and 2.`, { file });
   }
   if (typeof raw.location !== 'string') throw new IcebergError(`Table metadata file ${file} has no "location".`, { file });
+  // Every field's type, and every snapshot pointer, before anything below trusts them.
+  validateMetadata(raw, file, fv);
 
   let schemas = (raw.schemas as Schema[] | undefined) ?? [];
   let currentSchemaId = raw['current-schema-id'] as number | undefined;

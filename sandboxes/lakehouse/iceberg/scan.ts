@@ -130,7 +130,11 @@ export function resolveSnapshot(ctx: TableContext, sel: SnapshotSelector = {}): 
     return s;
   }
   const cur = m['current-snapshot-id'];
-  return cur === null ? null : snapshotById(m, cur) ?? null;
+  if (cur === null) return null;
+  // A dangling pointer is a broken table, never an empty one (reading it as empty lost data).
+  const s = snapshotById(m, cur);
+  if (!s) throw new IcebergError(`Table ${ctx.name}: current-snapshot-id ${cur} in ${ctx.metadataLocation} names no snapshot (known snapshots: ${known()}). Point the table at an earlier metadata version.`, { file: ctx.metadataLocation });
+  return s;
 }
 
 /**

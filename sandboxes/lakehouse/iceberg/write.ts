@@ -410,6 +410,10 @@ export async function produceSnapshot(ctx: TableContext, env: WriterEnv, change:
   while (base.snapshots.some((x) => x['snapshot-id'] === snapshotId)) snapshotId = env.ids.snapshotId();
   const seq = base['last-sequence-number'] + 1;
   const parent = base['current-snapshot-id'] === null ? null : base.snapshots.find((s) => s['snapshot-id'] === base['current-snapshot-id']) ?? null;
+  // Never build on a state that could not be read: a parentless snapshot would replace the data.
+  if (base['current-snapshot-id'] !== null && !parent) {
+    throw new IcebergError(`Cannot write table ${ctx.name}: its current-snapshot-id ${base['current-snapshot-id']} names no snapshot in ${ctx.metadataLocation}. Nothing was written.`, { file: ctx.metadataLocation });
+  }
   const schema = base.schemas.find((s) => s['schema-id'] === base['current-schema-id'])!;
   const commitUuid = env.ids.uuid();
   const write = async (rel: string, bytes: Uint8Array) => {

@@ -286,10 +286,9 @@ export class Pipeline {
           log.emit('BRANCH_KEPT', `audit passed; branch ${branch} left unmerged for review (merge it with: npm run pipeline -- merge ${branch} main)`);
         } else {
           try {
-            await this.lake.mergeBranch(branch, 'main', `Merge ${branch}: ${r.kind} of ${writing.join(', ')} for ${partitions.join(', ')}`);
+            await this.mergeIntoMain(branch, `Merge ${branch}: ${r.kind} of ${writing.join(', ')} for ${partitions.join(', ')}`, log);
           } catch (err) {
-            // Another run changed the same tables on main in the meantime (a merge conflict).
-            r.failure = `The checks passed, but merging ${branch} into main failed: ${(err as Error).message}\nmain keeps the other run's changes; the branch is kept. Re-run the partitions to build on the new main.`;
+            r.failure = `The checks passed, but merging ${branch} into main failed: ${(err as Error).message}\n${await this.afterFailedMerge(err, branch, r.mainBefore)}`;
             log.emit('BRANCH_KEPT', `merge into main failed; branch ${branch} kept`);
           }
           if (!r.failure) {
@@ -320,6 +319,33 @@ export class Pipeline {
     r.status = r.failure ? 'FAILURE' : 'SUCCESS';
     log.emit(r.failure ? 'RUN_FAILURE' : 'RUN_SUCCESS', r.failure ? r.failure.split('\n')[0] : `run succeeded`, { ms: this.timer() - started });
     return this.finish(log, started);
+  }
+
+  /**
+   * Merge a run's branch into main. Only a merge conflict (another run changed the same
+   * tables on main) is final; anything else, such as a lock a killed writer left behind, is
+   * retried, so a passing run is not thrown away for a passing problem.
+   */
+  private async mergeIntoMain(branch: string, message: string, log: RunLogger): Promise<void> {
+    const attempts = 3;
+    for (let i = 1; ; i++) {
+      try {
+        await this.lake.mergeBranch(branch, 'main', message);
+        return;
+      } catch (err) {
+        if (isMergeConflict(err) || i >= attempts) throw err;
+        log.emit('LOG', `merging ${branch} into main failed (${(err as Error).message.split('\n')[0]}); retrying (${i + 1} of ${attempts})`);
+        await new Promise((res) => setTimeout(res, 250 * i));
+      }
+    }
+  }
+
+  /** What a failed merge left behind, said as it is: only a conflict means another run won. */
+  private async afterFailedMerge(err: unknown, branch: string, mainBefore: string): Promise<string> {
+    const now = await this.lake.refHash('main').catch(() => null);
+    const main = now === null ? 'main could not be read' : now === mainBefore ? `main was not changed (still at ${mainBefore.slice(0, 12)})` : `main moved on to ${now.slice(0, 12)} meanwhile (another run merged)`;
+    if (isMergeConflict(err)) return `Another run changed the same tables on main; ${main} and keeps that run's changes. The branch is kept. Re-run the partitions to build on the new main.`;
+    return `${main}. Nothing was lost: the run's checked writes stay on branch ${branch}; once the problem above is fixed, merge them with: npm run pipeline -- merge ${branch} main`;
   }
 
   /** Materialise a range of daily partitions with per-partition progress events. */
@@ -381,3 +407,10 @@ export class Pipeline {
   }
 }
 
+
+
+/** A merge conflict from the catalog (MERGE_CONFLICT), or one described as such by another Lakehouse. */
+function isMergeConflict(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'MERGE_CONFLICT' || /\bconflict\b/i.test((err as Error | null)?.message ?? '');
+}

@@ -25,6 +25,7 @@ const IMPORT_MAP = {
     flatbuffers: '/node_modules/flatbuffers/mjs/flatbuffers.js',
     tslib: '/node_modules/tslib/tslib.es6.mjs',
     'parquet-wasm/esm': '/node_modules/parquet-wasm/esm/parquet_wasm.js',
+    zod: '/node_modules/zod/index.js',
   },
 };
 
@@ -49,6 +50,36 @@ window.runChecks = async () => {
   out.raceWinners = race.filter(Boolean).length;
   await s.delete('t/c.txt');
   out.afterDelete = await s.exists('t/c.txt');
+
+  // Torn writes (issue 13, item 5): a reader polling while a large file and a new branch
+  // pointer are written sees each either absent or whole, never empty or partial.
+  const watch = (path) => {
+    const seen = new Set();
+    let on = true;
+    const done = (async () => {
+      while (on) {
+        try { seen.add((await s.read(path)).length); } catch (e) { seen.add(e.code); }
+        await new Promise((r) => setTimeout(r, 0));
+      }
+    })();
+    return async () => { on = false; await done; return [...seen].map(String).sort(); };
+  };
+  let stop = watch('t/big.bin');
+  await s.write('t/big.bin', new Uint8Array(16 << 20).fill(7));
+  await new Promise((r) => setTimeout(r, 20));
+  out.bigReads = await stop();
+  stop = watch('t/refs/branches/dev');
+  for (let i = 0; i < 20; i++) await s.compareAndSwap('t/refs/branches/dev', i ? String(i - 1).repeat(64) : null, String(i).repeat(64));
+  out.pointerReads = (await stop()).filter((x) => x !== 'not-found' && x !== '64' && x !== '128');
+  // A tab closed mid-write leaves its temporary file: hidden from list, removed by the next writer.
+  const refsDir = await (await (await root.getDirectoryHandle('phlo-test')).getDirectoryHandle('t')).getDirectoryHandle('refs');
+  await refsDir.getFileHandle('main.tmp-opfs-orphan', { create: true });
+  out.listWithOrphan = await s.list('t/refs');
+  const s2 = new OpfsStorage('phlo-test');
+  await s2.compareAndSwap('t/refs/main', null, 'abc');
+  const names = [];
+  for await (const [name] of refsDir.entries()) names.push(name);
+  out.afterOrphan = names.sort();
 
   let clock = Date.UTC(2024, 0, 1);
   const t = await createTable(null, s, 'wh/glucose', {
@@ -196,6 +227,10 @@ test('OPFS and HTTP storage, and Iceberg read/write, work in Chromium without le
     assert.deepEqual(out.cas, [true, false, true]);
     assert.equal(out.raceWinners, 1);
     assert.equal(out.afterDelete, false);
+    assert.deepEqual(out.bigReads, [String(16 << 20), 'not-found'].sort(), 'a file being written reads as absent or whole, never empty or partial');
+    assert.deepEqual(out.pointerReads, [], 'a branch pointer being written never reads empty (a deleted branch) or partial');
+    assert.deepEqual(out.listWithOrphan, ['t/refs/branches/dev']);
+    assert.deepEqual(out.afterOrphan, ['branches', 'main']);
     assert.deepEqual(out.merge, [0, 1, 0]);
     assert.equal(out.opfsRows, 48);
     assert.equal(out.updated, 1);
