@@ -1,0 +1,82 @@
+/**
+ * The Content-Security-Policy of the built site (issue 13, item 18) and SQL's reach in the
+ * browser's DuckDB-WASM (item 6), in Chromium against the built site:
+ * - script-src has no 'unsafe-inline', only the hashes the build computed; every inline
+ *   script of a reading page, the home page and a hands-on page runs (Starlight's theme
+ *   script sets the theme) with no CSP violation, while a script injected at run time is
+ *   refused (the policy is really enforced);
+ * - the Part 3 sandbox starts and queries its tables under that policy;
+ * - SQL cannot reach the site's files (read_text, read_csv, read_blob, glob, COPY, ATTACH),
+ *   load an extension or turn access back on, each with a message in the learner's terms,
+ *   and the tables still read afterwards.
+ */
+import { test, expect, record, startSandbox, runSql } from './fixtures.ts';
+import type { Page } from '@playwright/test';
+
+test.describe.configure({ timeout: 300_000 });
+
+/** Collect CSP violations from the first script on. */
+async function watchViolations(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const w = window as unknown as { __csp: string[] };
+    w.__csp = [];
+    document.addEventListener('securitypolicyviolation', (e) => w.__csp.push(`${e.violatedDirective} ${e.blockedURI} ${e.sample}`));
+  });
+}
+const violations = (page: Page) => page.evaluate(() => (window as unknown as { __csp: string[] }).__csp);
+
+test('pages run their inline scripts under a CSP without unsafe-inline; injected script is refused', async ({ page, baseURL }) => {
+  const rec = record(page, new URL(baseURL!).origin);
+  await watchViolations(page);
+  for (const path of ['/', '/parts/01-what-is-a-data-lakehouse/', '/parts/03-apache-iceberg/', '/no-such-page/']) {
+    const response = await page.goto(path);
+    const csp = (await response!.allHeaders())['content-security-policy'] ?? '';
+    const scriptSrc = /script-src ([^;]*)/.exec(csp)?.[1] ?? '';
+    expect(scriptSrc, path).not.toContain("'unsafe-inline'");
+    expect(scriptSrc, path).toMatch(/'sha256-[A-Za-z0-9+/]+=*'/);
+    // Starlight's inline theme script ran, and the footer's course map is there to read.
+    await expect(page.locator('html')).toHaveAttribute('data-theme', /light|dark/);
+    expect(await page.evaluate(() => Object.keys(JSON.parse(document.getElementById('phlo-course-map')!.textContent!).parts).length), path).toBeGreaterThan(0);
+    expect(await violations(page), path).toEqual([]);
+  }
+  // A script injected into the page is not in the list: refused, and reported.
+  await page.evaluate(() => {
+    const s = document.createElement('script');
+    s.textContent = 'window.__injected = true';
+    document.body.append(s);
+  });
+  expect(await page.evaluate(() => (window as unknown as { __injected?: boolean }).__injected)).toBeUndefined();
+  await expect.poll(() => violations(page)).toEqual([expect.stringMatching(/^script-src/)]);
+  expect(rec.consoleErrors.filter((e) => /Content Security Policy/i.test(e) && !/__injected|inline/.test(e))).toEqual([]);
+});
+
+test('Part 3: the sandbox runs under the CSP, and SQL reaches only the warehouse', async ({ page }) => {
+  await watchViolations(page);
+  await startSandbox(page, '/parts/03-apache-iceberg/', { timeoutMs: 150_000 });
+  await page.getByRole('tab', { name: 'SQL console' }).click();
+  const status = page.locator('.sbx-sql .sbx-status');
+  const error = page.locator('.sbx-sql .sbx-error');
+  await runSql(page, 'select count(*) as n from raw.glucose_entries');
+  await expect(status).toContainText(/1 row/, { timeout: 60_000 });
+
+  const files = /SQL here cannot read or write files/;
+  const attacks: [string, RegExp][] = [
+    ["select * from read_text('/sw.js')", files],
+    ["select * from read_blob('/index.html')", files],
+    ["select * from read_csv('/warehouse/_index.json')", files],
+    ["select * from glob('/*')", files],
+    ["copy (select 1) to '/x.csv'", files],
+    ["attach '/x.db' as x", files],
+    ['load httpfs', /extensions cannot be installed or loaded/],
+    ['set enable_external_access = true', /settings are fixed/],
+  ];
+  for (const [sql, why] of attacks) {
+    await runSql(page, sql);
+    await expect(error, sql).toContainText(why, { timeout: 30_000 });
+  }
+  // The tables still read after the refusals.
+  await runSql(page, 'select count(*) as n from raw.glucose_entries');
+  await expect(status).toContainText(/1 row/, { timeout: 60_000 });
+  await expect(error).toBeHidden();
+  expect(await violations(page)).toEqual([]);
+});
