@@ -117,6 +117,11 @@ function sandboxRefusal(text: string): string | null {
   if (/Permission Error: .*extensions? (?:is|are) disabled/i.test(text) || /Loading external extensions is disabled/i.test(text)) {
     return "DuckDB extensions cannot be installed or loaded here: the sandbox's SQL runs offline with DuckDB's built-in functions, and the sandbox itself reads the Iceberg tables for you. Query the tables directly (SHOW ALL TABLES lists them).";
   }
+  // DuckDB's own hint here ("INSTALL json; LOAD json") cannot work offline: say what can.
+  const inExtension = /(?:Function|Type|Secret type|Copy Function)[^\n]*?["']?([\w.]+)["']? (?:is not in the catalog|does not exist), but it exists in the (\w+) extension/.exec(text);
+  if (inExtension) {
+    return `${inExtension[1]} is part of DuckDB's '${inExtension[2]}' extension, which the sandbox does not have: its SQL runs offline with DuckDB's built-in functions only, over the warehouse's tables (SHOW ALL TABLES lists them).`;
+  }
   const locked = /Cannot change configuration option "([^"]*)" - the configuration has been locked/.exec(text);
   if (locked) {
     return `DuckDB's settings are fixed in this sandbox ("${locked[1]}" cannot be changed): they keep SQL to the warehouse's own tables. Run the query without SET or RESET.`;
