@@ -38,6 +38,7 @@ export function scriptHash(text) {
 
 /** Every inline script hash over a built site's pages, sorted, each once. */
 export function collectScriptHashes(outDir) {
+  /** @type {Set<string>} */
   const hashes = new Set();
   for (const file of walk(outDir)) {
     if (!file.endsWith('.html')) continue;

@@ -60,6 +60,7 @@ export function readPrecacheManifest(outDir) {
   return JSON.parse(found[1]);
 }
 
+/** @param {string} outDir @param {{ base?: string, scriptHashes?: string[] }} [options] */
 export function writeServiceWorker(outDir, { base = '/', scriptHashes = [] } = {}) {
   const all = [...walk(outDir)].map((f) => path.relative(outDir, f).split(path.sep).join('/')).filter((rel) => !SKIP.test(rel)).sort();
   const htmlFiles = all.filter((rel) => rel.endsWith('.html')).map((rel) => path.join(outDir, rel));

@@ -15,6 +15,7 @@
 const webcontainerHosts = ['https://*.stackblitz.com', 'https://stackblitz.com', 'https://*.webcontainer.io', 'https://*.webcontainer-api.io'];
 
 /** The CSP allowing the inline scripts `inline` names: hash sources ('sha256-…') or 'unsafe-inline'. */
+/** @param {string[]} [inline] */
 export function contentSecurityPolicy(inline = []) {
   return [
     "default-src 'self'",
@@ -33,6 +34,7 @@ export function contentSecurityPolicy(inline = []) {
 }
 
 /** The headers for a built site whose inline scripts have these CSP hash sources. */
+/** @param {string[]} [scriptHashes] */
 export function securityHeadersFor(scriptHashes = []) {
   return {
     'Cross-Origin-Opener-Policy': 'same-origin',

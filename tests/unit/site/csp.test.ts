@@ -11,11 +11,8 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-// @ts-expect-error plain JavaScript build script
 import { inlineScripts, scriptHash, writeScriptHashes, readScriptHashes, HASHES_FILE } from '../../../scripts/csp-hashes.mjs';
-// @ts-expect-error plain JavaScript build script
 import { writeServiceWorker, readPrecacheManifest } from '../../../scripts/service-worker.mjs';
-// @ts-expect-error plain JavaScript
 import { securityHeadersFor, devSecurityHeaders } from '../../../src/lib/security-headers.mjs';
 import { inlineJson } from '../../../src/lib/inline-json.ts';
 

@@ -4,9 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, writeFile, readFile, readdir, rm, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-// @ts-expect-error plain JavaScript build script
 import { splitLargeFiles, headersFile, HOST_FILE_LIMITS } from '../../../scripts/static-hosts.mjs';
-// @ts-expect-error plain JavaScript
 import { securityHeadersFor } from '../../../src/lib/security-headers.mjs';
 
 test('a .wasm over the 25 MiB limit is cut into parts that join back to the same bytes', async () => {
