@@ -219,3 +219,13 @@ test('the body cache stays within its byte budget', async () => {
   assert.ok(stats.bytes <= 64 * 1024, `${stats.bytes} bytes cached`);
   assert.ok(stats.entries > 0);
 });
+
+test('the CSP lists the inline-script hashes the build wrote beside the pages, and follows a rebuild', async () => {
+  const before = (await fetch(`${base}/`)).headers.get('content-security-policy') ?? '';
+  assert.doesNotMatch(before, /'unsafe-inline'[^;]*'wasm-unsafe-eval'|script-src[^;]*'unsafe-inline'/);
+  const hash = "'sha256-bhHHL3z2vDgxUt0W3dWQOrprscmda2Y5pLsLg4GF+pI='";
+  writeFileSync(path.join(root, 'csp-hashes.json'), JSON.stringify({ scriptHashes: [hash] }));
+  const after = (await fetch(`${base}/`)).headers.get('content-security-policy') ?? '';
+  assert.ok(after.includes(`script-src 'self' ${hash}`), after);
+  rmSync(path.join(root, 'csp-hashes.json'));
+});
