@@ -8,10 +8,16 @@
  * - the Part 3 sandbox starts and queries its tables under that policy;
  * - SQL cannot reach the site's files (read_text, read_csv, read_blob, glob, COPY, ATTACH),
  *   load an extension or turn access back on, each with a message in the learner's terms,
- *   and the tables still read afterwards.
+ *   and the tables still read afterwards;
+ * - on a host that sends no headers at all (GitHub Pages), the service worker adds the CSP
+ *   as well as cross-origin isolation once it controls the page.
  */
+import { createServer, type Server } from 'node:http';
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
 import { test, expect, record, startSandbox, runSql } from './fixtures.ts';
 import type { Page } from '@playwright/test';
+import { DIST } from '../site/dist.ts';
 
 test.describe.configure({ timeout: 300_000 });
 
@@ -79,4 +85,43 @@ test('Part 3: the sandbox runs under the CSP, and SQL reaches only the warehouse
   await expect(status).toContainText(/1 row/, { timeout: 60_000 });
   await expect(error).toBeHidden();
   expect(await violations(page)).toEqual([]);
+});
+
+/** The built site as a host with no header support serves it: bytes and a type, nothing else. */
+function headerlessHost(): Promise<{ server: Server; origin: string }> {
+  const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.svg': 'image/svg+xml', '.wasm': 'application/wasm' };
+  const server = createServer(async (req, res) => {
+    let file = path.join(DIST, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
+    if ((await stat(file).catch(() => null))?.isDirectory()) file = path.join(file, 'index.html');
+    const body = await readFile(file).catch(() => null);
+    if (!body) return void res.writeHead(404).end();
+    res.writeHead(200, { 'Content-Type': types[path.extname(file)] ?? 'application/octet-stream' }).end(body);
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, origin: `http://127.0.0.1:${(server.address() as { port: number }).port}` })));
+}
+
+test('on a host without headers, the service worker adds the CSP and isolation', async ({ page }) => {
+  const { server, origin } = await headerlessHost();
+  try {
+    await watchViolations(page);
+    const first = await page.goto(`${origin}/parts/01-what-is-a-data-lakehouse/`);
+    expect((await first!.allHeaders())['content-security-policy']).toBeUndefined();
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    const again = await page.reload();
+    const csp = (await again!.allHeaders())['content-security-policy'] ?? '';
+    expect(csp).toMatch(/script-src 'self' 'sha256-/);
+    expect(csp).not.toContain("'unsafe-inline' 'wasm");
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    await expect(page.locator('html')).toHaveAttribute('data-theme', /light|dark/);
+    expect(await violations(page)).toEqual([]);
+    await page.evaluate(() => {
+      const s = document.createElement('script');
+      s.textContent = 'window.__injected = true';
+      document.body.append(s);
+    });
+    await expect.poll(() => violations(page)).toEqual([expect.stringMatching(/^script-src/)]);
+    expect(await page.evaluate(() => (window as unknown as { __injected?: boolean }).__injected)).toBeUndefined();
+  } finally {
+    server.close();
+  }
 });
