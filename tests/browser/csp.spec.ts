@@ -80,10 +80,17 @@ test('Part 3: the sandbox runs under the CSP, and SQL reaches only the warehouse
     await runSql(page, sql);
     await expect(error, sql).toContainText(why, { timeout: 30_000 });
   }
-  // The tables still read after the refusals.
+  // The tables still read after the refusals, and after a reset registers them again.
   await runSql(page, 'select count(*) as n from raw.glucose_entries');
   await expect(status).toContainText(/1 row/, { timeout: 60_000 });
   await expect(error).toBeHidden();
+  await page.getByRole('button', { name: 'Reset to checkpoint' }).click();
+  await expect(page.locator('.hands-on[data-ready]')).toBeVisible({ timeout: 150_000 });
+  await page.getByRole('tab', { name: 'SQL console' }).click();
+  await runSql(page, 'select count(*) as n from silver.fct_glucose_readings');
+  await expect(status).toContainText(/1 row/, { timeout: 60_000 });
+  await runSql(page, "select * from read_text('/sw.js')");
+  await expect(error).toContainText(files, { timeout: 30_000 });
   expect(await violations(page)).toEqual([]);
 });
 
