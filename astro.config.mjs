@@ -3,7 +3,7 @@ import { defineConfig } from 'astro/config';
 import starlight from '@astrojs/starlight';
 import { satteri } from '@astrojs/markdown-satteri';
 import { mermaidPlugin } from './src/markdown/mermaid.mjs';
-import { securityHeaders } from './src/lib/security-headers.mjs';
+import { devSecurityHeaders } from './src/lib/security-headers.mjs';
 import { fileURLToPath } from 'node:url';
 
 // The public URL the site is deployed at; used for the sitemap, RSS and canonical links.
@@ -12,7 +12,7 @@ const site = process.env.SITE_URL ?? 'http://localhost:4321';
 export default defineConfig({
   site,
   trailingSlash: 'always',
-  server: { port: 4321, host: true, headers: securityHeaders },
+  server: { port: 4321, host: true, headers: devSecurityHeaders },
   vite: {
     resolve: {
       // Load Pagefind's search UI when the reader opens search, not on every page (see the file).

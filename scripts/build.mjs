@@ -5,8 +5,9 @@
  *   3. Astro builds the site into dist/ (Pagefind indexes it, the sitemap is written).
  *   4. The pipeline CLI is prebundled for WebContainers into <outDir>/webcontainer (no npm
  *      install in the learner's container; scripts/bundle-webcontainer.mjs).
- *   5. The output is made ready for static hosts (large files split, _headers written)
- *      and the offline service worker is written with this build's precache manifest.
+ *   5. The inline scripts of the pages are hashed for the CSP (csp-hashes.json), the output
+ *      is made ready for static hosts (large files split, _headers written) and the offline
+ *      service worker is written with this build's precache manifest and CSP.
  * It prints how long each step took.
  */
 import { existsSync, rmSync, cpSync } from 'node:fs';
@@ -14,6 +15,7 @@ import path from 'node:path';
 import { ensureChromium } from './chromium.mjs';
 import { run, ROOT, seconds } from './run.mjs';
 import { prepareForStaticHosts } from './static-hosts.mjs';
+import { writeScriptHashes } from './csp-hashes.mjs';
 import { writeServiceWorker } from './service-worker.mjs';
 import { bundleWebContainer } from './bundle-webcontainer.mjs';
 
@@ -64,8 +66,11 @@ try {
 
 // Static hosts: oversized files cut into parts, the _headers file written (scripts/static-hosts.mjs).
 try {
-  for (const s of prepareForStaticHosts(outDir)) console.log(`build: split ${s.file} (${(s.size / 2 ** 20).toFixed(1)} MiB) into ${s.parts} parts for hosts with a 25 MiB file limit`);
-  const sw = writeServiceWorker(outDir);
+  // The CSP's inline-script hashes, from the HTML Astro wrote (scripts/csp-hashes.mjs).
+  const scriptHashes = writeScriptHashes(outDir);
+  console.log(`build: ${scriptHashes.length} inline script hashes for the Content-Security-Policy`);
+  for (const s of prepareForStaticHosts(outDir, { scriptHashes })) console.log(`build: split ${s.file} (${(s.size / 2 ** 20).toFixed(1)} MiB) into ${s.parts} parts for hosts with a 25 MiB file limit`);
+  const sw = writeServiceWorker(outDir, { scriptHashes });
   const mb = (n) => (n / 2 ** 20).toFixed(1);
   console.log(`build: service worker ${sw.version}: ${sw.files} files, ${mb(sw.shellBytes)} MiB cached on a first visit, ${mb(sw.sandboxBytes)} MiB more once a sandbox is used`);
 } catch (err) {

@@ -1,8 +1,10 @@
 /**
  * A small static server for the built site (dist/), used by `npm start`, the browser tests,
- * the benchmarks and the workshop mode. It sends the site's security headers
- * (src/lib/security-headers.mjs) on every response, compresses text, serves the 404 page
- * with a 404 status, and never reads outside its root.
+ * the benchmarks and the workshop mode (scripts/workshop.mjs). It sends the site's security
+ * headers (src/lib/security-headers.mjs, with the inline-script hashes the build wrote) on
+ * every response, compresses text, serves the 404 page with a 404 status, answers single
+ * byte ranges (browsers and `curl -C` resume large .wasm downloads with them), and never
+ * reads outside its root, not even through a symbolic link.
  *
  * We do not use `astro preview` because Astro 7 allows one preview server per project at a
  * time, which breaks running the tests while `npm start` is up.
@@ -10,11 +12,13 @@
  *   node scripts/serve.mjs [--root dist] [--port 4321] [--host 0.0.0.0]
  */
 import { createServer } from 'node:http';
-import { readFile, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import { gzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import path from 'node:path';
-import { securityHeaders } from '../src/lib/security-headers.mjs';
+import { securityHeadersFor } from '../src/lib/security-headers.mjs';
+import { HASHES_FILE, readScriptHashes } from './csp-hashes.mjs';
 
 const gzipAsync = promisify(gzip);
 
@@ -49,95 +53,263 @@ const TYPES = {
 };
 const COMPRESSIBLE = /^(text\/|application\/(json|xml|javascript|manifest\+json|wasm)|image\/svg)/;
 
-export function createSiteServer({ root }) {
+/** Bodies held in memory at most (raw and compressed together); the rest is read again. */
+export const DEFAULT_CACHE_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Compressed and small raw bodies, least recently used first out, bounded by bytes. A room of
+ * attendees asking for the same 30 MB of engines at once reads and compresses them once
+ * (the pending promise is shared, without blocking other requests); a rebuild under a running
+ * server is never answered with the previous build's bytes (the key holds mtime and size).
+ */
+class BodyCache {
+  constructor(maxBytes) {
+    this.maxBytes = maxBytes;
+    this.bytes = 0;
+    this.entries = new Map();
+  }
+
+  get(key, load) {
+    const hit = this.entries.get(key);
+    if (hit) {
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      return hit.promise;
+    }
+    const entry = { promise: load(), size: 0 };
+    this.entries.set(key, entry);
+    entry.promise.then(
+      (body) => {
+        if (this.entries.get(key) !== entry) return;
+        // Too big to share the budget with anything else: serve it once, keep nothing.
+        if (body.bytes.length > this.maxBytes / 4) {
+          this.entries.delete(key);
+          return;
+        }
+        entry.size = body.bytes.length;
+        this.bytes += entry.size;
+        this.evict();
+      },
+      () => {
+        if (this.entries.get(key) === entry) this.entries.delete(key);
+      },
+    );
+    return entry.promise;
+  }
+
+  /** Forget other versions of a file (a rebuild replaced it). */
+  dropOthers(prefix, keep) {
+    for (const [k, e] of this.entries) if (k.startsWith(prefix) && !k.startsWith(keep)) this.remove(k, e);
+  }
+
+  remove(key, entry) {
+    this.entries.delete(key);
+    this.bytes -= entry.size;
+  }
+
+  evict() {
+    for (const [k, e] of this.entries) {
+      if (this.bytes <= this.maxBytes) break;
+      if (e.size > 0) this.remove(k, e);
+    }
+  }
+}
+
+/** A strong entity tag per representation: the gzip body is different bytes from the file. */
+const entityTag = (version, gzipped) => `"${version.replace(/[^\w.:-]/g, '')}${gzipped ? '-gz' : ''}"`;
+
+/** Does an If-None-Match header name this tag (weak comparison, lists and "*")? */
+function noneMatch(header, etag) {
+  if (!header) return false;
+  return header.split(',').some((t) => {
+    const tag = t.trim().replace(/^W\//, '');
+    return tag === '*' || tag === etag;
+  });
+}
+
+/**
+ * One byte range of a `size`-byte body, or 'unsatisfiable', or null to send it whole
+ * (no Range, several ranges, another unit, or a malformed header: all allowed by RFC 9110).
+ */
+export function parseRange(header, size) {
+  if (!header) return null;
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!m || (m[1] === '' && m[2] === '')) return null;
+  let start;
+  let end;
+  if (m[1] === '') {
+    // The last N bytes.
+    const suffix = Number(m[2]);
+    if (suffix === 0) return 'unsatisfiable';
+    start = Math.max(0, size - suffix);
+    end = size - 1;
+  } else {
+    start = Number(m[1]);
+    end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+    if (m[2] !== '' && Number(m[2]) < start) return null;
+  }
+  if (start >= size || !Number.isSafeInteger(start)) return 'unsatisfiable';
+  return { start, end };
+}
+
+/** Plain-text answer with no caching (errors are never cached, unlike the assets they stand for). */
+function plain(res, status, text, extra = {}) {
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', ...extra }).end(text);
+}
+
+export function createSiteServer({ root, cacheBytes = DEFAULT_CACHE_BYTES }) {
   const rootDir = path.resolve(root);
-  // Bodies kept in memory, raw and compressed, keyed by file, modification time and size: a
-  // room of attendees asking for the same 30 MB of engines at once reads and compresses them
-  // once (without blocking the other requests), and a rebuild under a running server is
-  // never answered with the previous build's bytes.
-  const bodies = new Map();
+  // The root's real path, so a symbolic link inside it cannot lead a request out of it.
+  let realRoot = null;
+  const realRootDir = async () => (realRoot ??= await realpath(rootDir).catch(() => rootDir));
+  const bodies = new BodyCache(cacheBytes);
+  const headersOf = siteHeaders(rootDir);
 
   function bodyOf(file, version, wantGzip) {
-    const key = `${file}:${version}:${wantGzip ? 'gz' : 'raw'}`;
-    let entry = bodies.get(key);
-    if (!entry) {
-      entry = (async () => {
-        const raw = await readFile(file);
-        if (!wantGzip || raw.length <= 1024) return { bytes: raw, gzipped: false };
-        return { bytes: await gzipAsync(raw), gzipped: true };
-      })();
-      bodies.set(key, entry);
-      entry.catch(() => bodies.delete(key));
-      // Drop older versions of the same file.
-      for (const k of bodies.keys()) if (k.startsWith(`${file}:`) && !k.startsWith(`${file}:${version}:`)) bodies.delete(k);
-    }
-    return entry;
+    const key = `${file}\0${version}\0${wantGzip ? 'gz' : 'raw'}`;
+    bodies.dropOthers(`${file}\0`, `${file}\0${version}\0`);
+    return bodies.get(key, async () => {
+      const raw = await readFile(file);
+      if (!wantGzip || raw.length <= 1024) return { bytes: raw, gzipped: false };
+      return { bytes: await gzipAsync(raw), gzipped: true };
+    });
+  }
+
+  async function inside(full) {
+    const real = await realpath(full).catch(() => null);
+    if (!real) return null;
+    const base = await realRootDir();
+    return real === base || real.startsWith(base + path.sep) ? real : false;
   }
 
   async function resolveFile(urlPath) {
-    const decoded = decodeURIComponent(urlPath);
+    let decoded;
+    try {
+      decoded = decodeURIComponent(urlPath);
+    } catch {
+      return { status: 400, why: 'Bad request: the path is not valid percent-encoding.\n' };
+    }
+    if (decoded.includes('\0')) return { status: 400, why: 'Bad request: the path holds a NUL byte.\n' };
     const full = path.resolve(rootDir, `.${decoded}`);
     if (full !== rootDir && !full.startsWith(rootDir + path.sep)) return { status: 403 };
-    const info = await stat(full).catch(() => null);
+    const real = await inside(full);
+    if (real === false) return { status: 403 };
+    if (real === null) return { status: 404 };
+    const info = await stat(real).catch(() => null);
     if (info?.isDirectory()) {
-      if (!decoded.endsWith('/')) return { status: 301, location: `${urlPath}/` };
-      const index = path.join(full, 'index.html');
-      const indexInfo = await stat(index).catch(() => null);
-      if (indexInfo) return { status: 200, file: index, version: `${indexInfo.mtimeMs}:${indexInfo.size}` };
+      // Never a host-relative "//x/": one slash, then the path as it was asked for.
+      if (!decoded.endsWith('/')) return { status: 301, location: `/${urlPath.replace(/^[/\\]+/, '')}/` };
+      const index = await inside(path.join(real, 'index.html'));
+      const indexInfo = index ? await stat(index).catch(() => null) : null;
+      if (indexInfo?.isFile()) return { status: 200, file: index, info: indexInfo };
       return { status: 404 };
     }
-    if (info?.isFile()) return { status: 200, file: full, version: `${info.mtimeMs}:${info.size}` };
+    if (info?.isFile()) return { status: 200, file: real, info };
     return { status: 404 };
   }
 
-  return createServer(async (req, res) => {
-    for (const [name, value] of Object.entries(securityHeaders)) res.setHeader(name, value);
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { Allow: 'GET, HEAD' }).end();
-      return;
-    }
+  const server = createServer(async (req, res) => {
     try {
-      const url = new URL(req.url ?? '/', 'http://site');
+      for (const [name, value] of Object.entries(await headersOf())) res.setHeader(name, value);
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.writeHead(405, { Allow: 'GET, HEAD' }).end();
+        return;
+      }
+      // Appended, not resolved: "//x" is a path here, not a host-relative URL naming host x.
+      const target = req.url ?? '/';
+      const url = target.startsWith('/') ? new URL(`http://site${target}`) : new URL(target, 'http://site');
       let found = await resolveFile(url.pathname);
       if (found.status === 301) {
         res.writeHead(301, { Location: found.location + url.search }).end();
         return;
       }
-      let status = found.status;
+      if (found.status === 400) {
+        plain(res, 400, found.why);
+        return;
+      }
+      const status = found.status;
       if (status !== 200) {
         const notFound = path.join(rootDir, '404.html');
         const info = await stat(notFound).catch(() => null);
-        found = { file: notFound, version: info ? `${info.mtimeMs}:${info.size}` : '' };
         if (!info) {
-          res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found\n');
+          plain(res, status, 'Not found\n');
           return;
         }
+        found = { file: notFound, info };
       }
       const type = TYPES[path.extname(found.file)] ?? 'application/octet-stream';
-      const etag = `"${found.version.replace(/[^\w.:-]/g, '')}"`;
+      const version = `${found.info.mtimeMs}:${found.info.size}`;
+      const compressible = COMPRESSIBLE.test(type);
+      const range = status === 200 ? req.headers.range : undefined;
+      const identityTag = entityTag(version, false);
+      // A range is of the file's own bytes (identity), and only while it is the file the client started with (If-Range).
+      const ifRange = req.headers['if-range'];
+      const ranged = range && (!ifRange || ifRange === identityTag) ? parseRange(range, found.info.size) : null;
+      const gzip = !ranged && compressible && found.info.size > 1024 && /\bgzip\b/.test(req.headers['accept-encoding'] ?? '');
+      const etag = entityTag(version, gzip);
       const headers = {
         'Content-Type': type,
-        // Fingerprinted assets never change; pages and data are revalidated (cheaply: ETag).
-        'Cache-Control': url.pathname.startsWith('/_astro/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+        // Fingerprinted assets never change; pages and data are revalidated (cheaply: ETag);
+        // an error is never cached, or a missing asset would stay missing for a year.
+        'Cache-Control': status !== 200 ? 'no-store' : url.pathname.startsWith('/_astro/') ? 'public, max-age=31536000, immutable' : 'no-cache',
         ETag: etag,
+        'Accept-Ranges': 'bytes',
       };
-      if (status === 200 && req.headers['if-none-match'] === etag) {
+      if (compressible) headers.Vary = 'Accept-Encoding';
+      if (status === 200 && noneMatch(req.headers['if-none-match'], etag)) {
         res.writeHead(304, headers).end();
         return;
       }
-      const gzip = COMPRESSIBLE.test(type) && /\bgzip\b/.test(req.headers['accept-encoding'] ?? '');
-      const body = await bodyOf(found.file, found.version, gzip);
-      if (body.gzipped) {
-        headers['Content-Encoding'] = 'gzip';
-        headers['Vary'] = 'Accept-Encoding';
+      if (ranged === 'unsatisfiable') {
+        plain(res, 416, `Range not satisfiable: the file has ${found.info.size} bytes.\n`, { 'Content-Range': `bytes */${found.info.size}`, 'Accept-Ranges': 'bytes' });
+        return;
       }
+      if (ranged) {
+        headers['Content-Range'] = `bytes ${ranged.start}-${ranged.end}/${found.info.size}`;
+        headers['Content-Length'] = ranged.end - ranged.start + 1;
+        res.writeHead(206, headers);
+        if (req.method === 'HEAD') {
+          res.end();
+          return;
+        }
+        // Straight from disk: a resumed download of a large file does not fill the cache.
+        const stream = createReadStream(found.file, { start: ranged.start, end: ranged.end });
+        stream.on('error', () => res.destroy());
+        stream.pipe(res);
+        return;
+      }
+      const body = await bodyOf(found.file, version, gzip);
+      if (body.gzipped) headers['Content-Encoding'] = 'gzip';
+      else headers.ETag = identityTag;
       headers['Content-Length'] = body.bytes.length;
       res.writeHead(status, headers);
       res.end(req.method === 'HEAD' ? undefined : body.bytes);
     } catch (error) {
-      res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`Server error: ${error.message}\n`);
+      // The detail goes to the server's log, never to the client.
+      console.error(`serve: ${req.method} ${req.url}: ${error?.stack ?? error}`);
+      if (res.headersSent) res.destroy();
+      else plain(res, 500, 'Server error: see the server log.\n');
     }
   });
+  /** What the body cache holds now (for the tests and the room load test). */
+  server.bodyCacheStats = () => ({ bytes: bodies.bytes, entries: bodies.entries.size, maxBytes: bodies.maxBytes });
+  return server;
+}
+
+/**
+ * The security headers for a root: the CSP lists the hashes of the inline scripts the build
+ * found in its pages (<root>/csp-hashes.json, written by scripts/build.mjs); re-read when a
+ * rebuild under the running server changes it.
+ */
+function siteHeaders(rootDir) {
+  let cached = { key: null, headers: null };
+  const file = path.join(rootDir, HASHES_FILE);
+  return async () => {
+    const info = await stat(file).catch(() => null);
+    const key = info ? `${info.mtimeMs}:${info.size}` : 'none';
+    if (cached.key !== key) cached = { key, headers: securityHeadersFor(info ? readScriptHashes(file) : []) };
+    return cached.headers;
+  };
 }
 
 function option(name, fallback) {

@@ -12,18 +12,16 @@
  * that changed and deletes the ones that are gone, so offline use survives an update.
  *
  * Static hosts that cannot send headers (GitHub Pages) lose cross-origin isolation, which
- * DuckDB's threads and the WebContainer need: pages and workers served through this worker
- * get the isolation headers added when the host left them out.
+ * DuckDB's threads and the WebContainer need, and the Content-Security-Policy: pages and
+ * workers served through this worker get every security header the host left out (the
+ * build writes them into the manifest from src/lib/security-headers.mjs, with the CSP's
+ * inline-script hashes of this build).
  */
 const MANIFEST = self.__PHLO_PRECACHE__;
 const BASE = new URL(MANIFEST.base, self.location.href);
 const CACHE = { shell: 'phlo-shell', sandbox: 'phlo-sandbox' };
 const HASHES_KEY = new URL('__phlo-offline-hashes.json', BASE).toString();
-const ISOLATION = {
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Embedder-Policy': 'require-corp',
-  'Cross-Origin-Resource-Policy': 'same-origin',
-};
+const SECURITY_HEADERS = MANIFEST.headers;
 
 const abs = (url) => new URL(url, BASE).toString();
 const byUrl = new Map(MANIFEST.files.map((f) => [abs(f.url), f]));
@@ -123,12 +121,14 @@ self.addEventListener('message', (event) => {
   }
 });
 
-/** Add the isolation headers to a page or worker script when the host did not send them. */
+/** Add the security headers (isolation, CSP) to a page or worker script when the host did not send them. */
 function isolated(response, request) {
   const needs = request.mode === 'navigate' || request.destination === 'worker' || request.destination === 'sharedworker';
-  if (!needs || response.headers.has('Cross-Origin-Embedder-Policy') || response.type === 'opaque') return response;
+  if (!needs || response.type === 'opaque') return response;
+  const missing = Object.keys(SECURITY_HEADERS).filter((k) => !response.headers.has(k));
+  if (missing.length === 0) return response;
   const headers = new Headers(response.headers);
-  for (const [k, v] of Object.entries(ISOLATION)) headers.set(k, v);
+  for (const k of missing) headers.set(k, SECURITY_HEADERS[k]);
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
 

@@ -52,13 +52,13 @@ export const WEBCONTAINER_BOOT = /^https:\/\/([a-z0-9-]+\.)?(stackblitz\.com|web
  * accepted). Skips the test when the build has no prebuilt warehouse (PHLO_SKIP_WAREHOUSE).
  * A sandbox opened before in this browser reopens by itself; pressing Start again is harmless.
  */
-export async function startSandbox(page: Page, path: string): Promise<void> {
+export async function startSandbox(page: Page, path: string, { timeoutMs = 60_000 } = {}): Promise<void> {
   page.on('dialog', (d) => void d.accept());
   await page.goto(path);
   const hasWarehouse = await page.evaluate(async () => (await fetch('/warehouse/_index.json')).ok);
   test.skip(!hasWarehouse, 'this build has no prebuilt warehouse (built with PHLO_SKIP_WAREHOUSE)');
-  await page.getByRole('button', { name: 'Start the sandbox' }).click({ timeout: 10_000 }).catch(() => {});
-  await expect(page.locator('.hands-on[data-ready]')).toBeVisible({ timeout: 60_000 });
+  await page.getByRole('button', { name: 'Start the sandbox' }).click({ timeout: Math.max(10_000, timeoutMs / 3) }).catch(() => {});
+  await expect(page.locator('.hands-on[data-ready]')).toBeVisible({ timeout: timeoutMs });
 }
 
 /** Replace the SQL console's text with `sql` and run it (Ctrl/Cmd+Enter), as a learner types it. */

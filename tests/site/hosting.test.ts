@@ -8,10 +8,9 @@ import assert from 'node:assert/strict';
 import { readFileSync, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { DIST, requireDist, allFiles } from './dist.ts';
-// @ts-expect-error plain JavaScript build script
 import { HOST_FILE_LIMITS, HOST_FILE_COUNT_LIMIT } from '../../scripts/static-hosts.mjs';
-// @ts-expect-error plain JavaScript build script
 import { readPrecacheManifest, precacheUrl } from '../../scripts/service-worker.mjs';
+import { inlineScripts, scriptHash } from '../../scripts/csp-hashes.mjs';
 
 test('no built file exceeds the per-file limit of any host we claim, nor the file-count limit', () => {
   requireDist();
@@ -43,7 +42,7 @@ test('the service worker precaches every file of the site, pages under their dir
   const urls = new Set(manifest.files.map((f) => f.url));
   for (const f of allFiles()) {
     const rel = path.relative(DIST, f).split(path.sep).join('/');
-    if (/^(sw\.js|_headers|sitemap-.*\.xml|rss\.xml)$/.test(rel)) continue;
+    if (/^(sw\.js|_headers|csp-hashes\.json|sitemap-.*\.xml|rss\.xml)$/.test(rel)) continue;
     assert.ok(urls.has(precacheUrl(rel)), `${rel} is precached`);
   }
   const shell = manifest.files.filter((f) => f.group === 'shell');
@@ -52,4 +51,26 @@ test('the service worker precaches every file of the site, pages under their dir
   const shellMb = shell.reduce((n, f) => n + f.size, 0) / 2 ** 20;
   assert.ok(shellMb < 20, `the reading shell is ${shellMb.toFixed(1)} MiB`);
   assert.ok(existsSync(path.join(DIST, 'warehouse', '_index.json')) === manifest.files.some((f) => f.url === 'warehouse/_index.json'));
+});
+
+test('every inline script of every page is allowed by hash, by _headers and by the service worker; nothing else inline is', () => {
+  requireDist();
+  const headers = readFileSync(path.join(DIST, '_headers'), 'utf8');
+  const csp = /Content-Security-Policy: (.*)/.exec(headers)![1]!;
+  const scriptSrc = /script-src ([^;]*)/.exec(csp)![1]!;
+  assert.doesNotMatch(scriptSrc, /'unsafe-inline'/);
+  const manifest = readPrecacheManifest(DIST) as { headers: Record<string, string> };
+  assert.equal(manifest.headers['Content-Security-Policy'], csp, 'the service worker adds the same CSP');
+  let pages = 0;
+  for (const f of allFiles()) {
+    if (!f.endsWith('.html')) continue;
+    pages++;
+    const html = readFileSync(f, 'utf8');
+    for (const script of inlineScripts(html)) assert.ok(scriptSrc.includes(scriptHash(script)), `${path.relative(DIST, f)}: inline script ${script.slice(0, 60)}... is not in the CSP`);
+    // No inline handlers or javascript: URLs, which hashes do not cover.
+    assert.doesNotMatch(html, /\son[a-z]+\s*=\s*["']|href\s*=\s*["']\s*javascript:/i, path.relative(DIST, f));
+    // Inline JSON data blocks cannot close their element early.
+    for (const m of html.matchAll(/<script type="application\/json"[^>]*>([\s\S]*?)<\/script>/g)) assert.doesNotMatch(m[1]!, /</, path.relative(DIST, f));
+  }
+  assert.ok(pages > 10);
 });

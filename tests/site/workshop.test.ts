@@ -12,11 +12,8 @@ import { DIST, requireDist } from './dist.ts';
 import { agendas, agendaTimes, facilitatorNotes } from '../../src/data/workshop.ts';
 import { sections } from '../../src/sandbox/sections/index.ts';
 import { parts } from '../../src/data/series.ts';
-// @ts-expect-error plain JavaScript
 import { createSiteServer } from '../../scripts/serve.mjs';
-// @ts-expect-error plain JavaScript
 import { simulateRoom, roomFiles } from '../../scripts/room-load.mjs';
-// @ts-expect-error plain JavaScript
 import { roomAddresses } from '../../scripts/room-addresses.mjs';
 
 const pageOf = (n: number) => path.join(DIST, 'parts', parts.find((p) => p.number === n)!.slug, 'index.html');

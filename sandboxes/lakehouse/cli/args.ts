@@ -1,4 +1,9 @@
-/** A small argument parser: positionals, `--flag value` and `--flag=value`. */
+/**
+ * A small argument parser: positionals, `--flag value` and `--flag=value`, and the typed
+ * readers of numeric flags. An empty argument or flag value is refused here, once for all
+ * commands: '' names no branch, table or warehouse, and was read as "the default" or as a
+ * name that does not exist.
+ */
 
 export interface ParsedArgs {
   positionals: string[];
@@ -34,10 +39,27 @@ export function parseArgs(argv: string[], known: Set<string>): ParsedArgs {
       }
       const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
       if (value === undefined) throw new UsageError(`option --${name} needs a value`);
+      if (value.trim() === '') throw new UsageError(`option --${name} needs a value, not an empty string`);
       flags.set(name, value);
     } else {
+      if (arg.trim() === '') throw new UsageError(`argument ${positionals.length + 1} is empty; give a name (or leave the argument out)`);
       positionals.push(arg);
     }
   }
   return { positionals, flags };
+}
+
+/**
+ * A flag holding a whole number in [min, max], or undefined when absent. Only digits are
+ * accepted: "1e20", "-1", "1.5", "0x10" and "abc" would otherwise become a huge, negative,
+ * fractional or NaN limit.
+ */
+export function wholeNumberFlag(flags: Map<string, string>, name: string, { min = 0, max = Number.MAX_SAFE_INTEGER, unit = '' } = {}): number | undefined {
+  const text = flags.get(name);
+  if (text === undefined) return undefined;
+  const value = /^\d+$/.test(text.trim()) ? Number(text.trim()) : NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new UsageError(`--${name} needs a whole number${unit ? ` of ${unit}` : ''} from ${min} to ${max}, not '${text}'`);
+  }
+  return value;
 }

@@ -16,7 +16,7 @@ import { createNodeEngine } from '../sql/duckdb-node.ts';
 import { SqlError, type SqlEngine } from '../sql/engine.ts';
 import { TableBinder } from '../sql/table-binder.ts';
 import { tableToRows, formatTextTable, type JsonValue } from '../sql/rows.ts';
-import { parseArgs, UsageError, type ParsedArgs } from './args.ts';
+import { parseArgs, UsageError, wholeNumberFlag, type ParsedArgs } from './args.ts';
 import { valueFormsHelp } from '../sql/value-forms.ts';
 
 const USAGE = `usage: npm run lakehouse -- <command> [options]
@@ -68,9 +68,11 @@ async function main(argv: string[]): Promise<number> {
   const format = (args.flags.get('format') ?? 'table') as Context['format'];
   if (format !== 'table' && format !== 'json') throw new UsageError(`--format must be table or json, not '${format}'`);
   const ctx: Context = { args: { ...args, positionals: rest }, format, warehouseDir: args.flags.get('warehouse') ?? './warehouse', out: [] };
+  // Checked before any work, not when the engine first starts.
+  const timeLimitMs = wholeNumberFlag(args.flags, 'time-limit', { min: 1, max: 86_400_000, unit: 'milliseconds' }) ?? 300_000;
   const engines: SqlEngine[] = [];
   const engine = async () => {
-    const e = await createNodeEngine({ timeLimitMs: Number(args.flags.get('time-limit') ?? 300_000) });
+    const e = await createNodeEngine({ timeLimitMs });
     engines.push(e);
     return e;
   };
@@ -144,6 +146,9 @@ async function resolveTable(ctx: Context, arg: string | undefined): Promise<Reso
   if (looksLikePath(arg) || (await isDirectory(arg))) {
     if (!(await isDirectory(arg))) throw new UsageError(`no table directory at ${nodePath.resolve(arg)}`);
     const dir = nodePath.resolve(arg);
+    if (!flags.has('metadata') && !(await isDirectory(nodePath.join(dir, 'metadata')))) {
+      throw new UsageError(`no Iceberg table at ${dir}: a table directory holds a metadata/ folder, and this one has none. Name the table's own directory, or a catalog table like glucose.raw_entries`);
+    }
     const storage = new NodeFsStorage(dir, { readOnly: true });
     let metadataFile = flags.get('metadata');
     if (metadataFile && nodePath.isAbsolute(metadataFile)) metadataFile = nodePath.relative(dir, metadataFile);
@@ -246,9 +251,7 @@ function jsonSafe(value: unknown): JsonValue {
 }
 
 async function scanCommand(ctx: Context, engine: () => Promise<SqlEngine>): Promise<number> {
-  const limitText = ctx.args.flags.get('limit');
-  const limit = limitText === undefined ? undefined : Number(limitText);
-  if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) throw new UsageError(`--limit needs a whole number, not '${limitText}'`);
+  const limit = wholeNumberFlag(ctx.args.flags, 'limit', { unit: 'rows' });
   const { table, selector } = await resolveTable(ctx, ctx.args.positionals[0]);
   // Fail on a bad snapshot before paying for the engine's start-up.
   table.snapshot(selector);
@@ -310,7 +313,7 @@ async function refCommand(ctx: Context, type: 'BRANCH' | 'TAG'): Promise<number>
 async function logCommand(ctx: Context): Promise<number> {
   const w = await warehouse(ctx);
   const ref = ctx.args.positionals[0] ?? ctx.args.flags.get('ref') ?? 'main';
-  const limit = ctx.args.flags.has('limit') ? Number(ctx.args.flags.get('limit')) : undefined;
+  const limit = wholeNumberFlag(ctx.args.flags, 'limit', { min: 1, unit: 'commits' });
   const commits = await w.log(ref, limit);
   print(
     ctx,

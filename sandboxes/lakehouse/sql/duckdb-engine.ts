@@ -27,10 +27,21 @@ export interface DuckDbEngineOptions {
   cancelGraceMs?: number;
 }
 
-/** Settings applied to every connection: no extension may be installed or loaded. */
-const CONNECTION_SETUP = [
+/**
+ * Settings applied to every new database (at start and after a worker restart), before any
+ * table is registered. SQL here reaches the warehouse's tables and nothing else:
+ * - no extension may be installed or loaded;
+ * - no external access: no file of the host (Node: the learner's disk; browser: the site's
+ *   URLs) can be read, globbed, written (COPY, EXPORT DATABASE) or attached. Tables still
+ *   arrive, because they are inserted as Arrow IPC buffers, which is not external access
+ *   (tests/unit/sql/engine-sandbox.test.ts registers tables after the lock to prove it);
+ * - the configuration is locked, so no statement can turn any of this back on.
+ */
+export const CONNECTION_SETUP = [
   'SET autoinstall_known_extensions = false',
   'SET autoload_known_extensions = false',
+  'SET enable_external_access = false',
+  'SET lock_configuration = true',
 ];
 
 interface Session {

@@ -73,6 +73,8 @@ export function parseDuckDbError(rawMessage: string, sql: string): SqlError {
       // not JSON after all: keep the text as it is
     }
   }
+  const refused = sandboxRefusal(text);
+  if (refused) return new SqlError(refused, { sql });
   const lines = text.split('\n');
   const at = lines.findIndex((l) => /^LINE \d+: /.test(l));
   if (at < 0) return new SqlError(text.trim(), { sql });
@@ -96,6 +98,38 @@ export function parseDuckDbError(rawMessage: string, sql: string): SqlError {
   let position = columnIndex;
   for (let i = 0; i < lineNo - 1; i++) position += sqlLines[i]!.length + 1;
   return new SqlError(message, { line: lineNo, column: columnIndex + 1, position, sql });
+}
+
+/**
+ * DuckDB's refusals of what the sandbox turns off (duckdb-engine.ts, CONNECTION_SETUP),
+ * said in the learner's terms: what was refused, why, and what to do instead.
+ */
+function sandboxRefusal(text: string): string | null {
+  const file = /Permission Error: Cannot access (?:file|directory) "([^"]*)"/.exec(text);
+  if (file) {
+    return `SQL here cannot read or write files: "${file[1]}" is outside the warehouse. The sandbox's SQL reaches only the warehouse's own tables (read_csv, read_text, read_blob, glob, COPY, ATTACH and EXPORT DATABASE are turned off). Query a table instead; SHOW ALL TABLES lists them.`;
+  }
+  const autoload = /required extension '([^']+)'[\s\S]*(?:extensions? (?:is|are) disabled|Permission)/i.exec(text);
+  if (autoload) {
+    const hint = autoload[1] === 'icu' ? ' Time zone functions are among them: use TIMESTAMP (UTC) values instead of TIMESTAMPTZ.' : '';
+    return `this query needs DuckDB's '${autoload[1]}' extension, which the sandbox does not have: its SQL runs offline with DuckDB's built-in functions only.${hint}`;
+  }
+  if (/Permission Error: .*extensions? (?:is|are) disabled/i.test(text) || /Loading external extensions is disabled/i.test(text)) {
+    return "DuckDB extensions cannot be installed or loaded here: the sandbox's SQL runs offline with DuckDB's built-in functions, and the sandbox itself reads the Iceberg tables for you. Query the tables directly (SHOW ALL TABLES lists them).";
+  }
+  // DuckDB's own hint here ("INSTALL json; LOAD json") cannot work offline: say what can.
+  const inExtension = /(?:Function|Type|Secret type|Copy Function)[^\n]*?["']?([\w.]+)["']? (?:is not in the catalog|does not exist), but it exists in the (\w+) extension/.exec(text);
+  if (inExtension) {
+    return `${inExtension[1]} is part of DuckDB's '${inExtension[2]}' extension, which the sandbox does not have: its SQL runs offline with DuckDB's built-in functions only, over the warehouse's tables (SHOW ALL TABLES lists them).`;
+  }
+  const locked = /Cannot change configuration option "([^"]*)" - the configuration has been locked/.exec(text);
+  if (locked) {
+    return `DuckDB's settings are fixed in this sandbox ("${locked[1]}" cannot be changed): they keep SQL to the warehouse's own tables. Run the query without SET or RESET.`;
+  }
+  if (/Permission Error:/.test(text)) {
+    return `${text.split('\n')[0]!.replace(/^Permission Error:\s*/, '')}: the sandbox's SQL reaches only the warehouse's own tables, not files, URLs or extensions.`;
+  }
+  return null;
 }
 
 /** Quote an identifier for DuckDB ("a""b"). */

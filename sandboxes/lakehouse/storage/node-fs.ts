@@ -84,7 +84,9 @@ export class NodeFsStorage implements Storage {
   private abs(path: string): string {
     const rel = normalize(path);
     const full = nodePath.resolve(this.root, rel);
-    if (full !== this.root && !full.startsWith(this.root + nodePath.sep)) {
+    // A root of "/" already ends in the separator ("/" + "/" would match nothing).
+    const inside = this.root.endsWith(nodePath.sep) ? this.root : this.root + nodePath.sep;
+    if (full !== this.root && !full.startsWith(inside)) {
       throw new StorageError('io', path, `Path "${path}" leaves the storage root ${this.root}.`);
     }
     return full;

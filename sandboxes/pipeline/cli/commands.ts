@@ -6,7 +6,7 @@
 import type { Pipeline } from '../orchestrate/pipeline.ts';
 import type { Lakehouse } from '../lakehouse/port.ts';
 import { formatEvent, type RunRecord } from '../orchestrate/runlog.ts';
-import { parseArgs, flag, flags, has, type ParsedArgs } from './args.ts';
+import { parseArgs, flag, flags, has, wholeNumberFlag, UsageError, type ParsedArgs } from './args.ts';
 import * as arrow from 'apache-arrow';
 import { arrowToRows } from '../util/arrow.ts';
 import { dayRange } from '../util/dates.ts';
@@ -120,8 +120,8 @@ const layoutLine = (l: TableLayout) => `${l.dataFiles} data file(s), ${l.deleteF
 
 /** `scale`: the Part 12 backfill, cut into one slice per worker, timed and recorded. */
 async function scaleCommand(args: ParsedArgs, lake: Lakehouse, io: CliIo): Promise<number> {
-  const days = Number(flag(args, 'days') ?? 14);
-  const workers = Number(flag(args, 'workers') ?? 1);
+  const days = wholeNumberFlag(args, 'days', { min: 1, max: 366, fallback: 14, unit: 'days' })!;
+  const workers = wholeNumberFlag(args, 'workers', { min: 1, max: 64, fallback: 1, unit: 'workers' })!;
   const slices = splitDays(SCALE_FROM, days, workers);
   io.out(`Backfilling ${days} day(s) from ${SCALE_FROM} in ${slices.length} slice(s): ${slices.map((s) => `worker ${s.worker} ${s.from}..${s.to}`).join(', ')}`);
   io.out('Here the slices share one thread and take turns on it, so the wall time does not drop; the Scale pane runs them in parallel Web Workers.');
@@ -138,8 +138,8 @@ async function maintenanceCommand(cmd: 'compact' | 'expire', table: string | und
   if (!lake.compact || !lake.expire) { io.err('This warehouse has no Iceberg files to maintain.'); return 1; }
   if (!(await lake.tableExists(ref, table))) { io.err(`There is no table ${table} on ${ref}; list them with: tables --ref ${ref}`); return 1; }
   if (cmd === 'compact') {
-    const min = flag(args, 'min-input-files');
-    const r = await lake.compact(ref, table, { minInputFiles: min ? Number(min) : undefined });
+    const min = wholeNumberFlag(args, 'min-input-files', { min: 1, max: 100_000, unit: 'files' });
+    const r = await lake.compact(ref, table, { minInputFiles: min });
     io.out(`Before: ${layoutLine(r.before)}`);
     if (!r.snapshotId) { io.out('Nothing to compact: no partition has enough small files. No snapshot written.'); return 0; }
     io.out(`Rewrote ${r.rewrittenFiles} data file(s) into ${r.addedFiles}: replace snapshot ${r.snapshotId} on ${ref}.`);
@@ -151,7 +151,7 @@ async function maintenanceCommand(cmd: 'compact' | 'expire', table: string | und
   const ms = olderThan ? Date.parse(olderThan) : NaN;
   if (!olderThan || !Number.isFinite(ms)) { io.err(`expire needs --older-than TIME, written like 2025-02-01T00:00:00Z${olderThan ? ` (got "${olderThan}")` : ''}.`); return 2; }
   const retain = Number(flag(args, 'retain-last') ?? 1);
-  if (!Number.isInteger(retain) || retain < 1) { io.err('--retain-last takes a whole number of at least 1 (the current snapshot always stays).'); return 2; }
+  if (!Number.isSafeInteger(retain) || retain < 1 || !/^\d+$/.test(flag(args, 'retain-last') ?? '1')) { io.err('--retain-last takes a whole number of at least 1 (the current snapshot always stays).'); return 2; }
   const r = await lake.expire(ref, table, { olderThanMs: ms, retainLast: retain });
   io.out(`Before: ${layoutLine(r.before)}`);
   io.out(`Expired ${r.expired} snapshot(s) of ${table} on ${ref} older than ${new Date(ms).toISOString()} (kept at least the newest ${retain}).`);
@@ -166,6 +166,10 @@ export async function runCommand(argv: string[], wiring: CliWiring, io: CliIo): 
     return await dispatch(argv, wiring, io);
   } catch (err) {
     const e = err as Error;
+    if (e instanceof UsageError) {
+      io.err(`${e.message} Run "npm run pipeline -- help" for the commands and their options.`);
+      return 2;
+    }
     io.err(`${e.name && !['Error', 'TypeError'].includes(e.name) ? `${e.name}: ` : ''}${e.message}`);
     return 1;
   }
@@ -217,7 +221,7 @@ async function dispatch(argv: string[], wiring: CliWiring, io: CliIo): Promise<n
       case 'checks': {
         const rows = await pipeline.checkHistory(rest[0]);
         if (!rows.length) io.out('No check results yet: they are recorded by materialize, backfill and check runs.');
-        for (const c of rows.slice(0, Number(flag(args, 'limit') ?? 50))) io.out(`${new Date(c.at).toISOString().slice(0, 16)}Z  ${c.runId.slice(0, 8)}  ${(c.passed ? 'PASS' : c.severity === 'ERROR' ? 'FAIL' : 'WARN').padEnd(4)}  ${c.asset}  ${c.checkGroup}.${c.check}: ${c.message}`);
+        for (const c of rows.slice(0, wholeNumberFlag(args, 'limit', { min: 1, fallback: 50, unit: 'results' }))) io.out(`${new Date(c.at).toISOString().slice(0, 16)}Z  ${c.runId.slice(0, 8)}  ${(c.passed ? 'PASS' : c.severity === 'ERROR' ? 'FAIL' : 'WARN').padEnd(4)}  ${c.asset}  ${c.checkGroup}.${c.check}: ${c.message}`);
         return 0;
       }
       case 'publish': return printRun(await pipeline.publish(), io);
@@ -230,7 +234,7 @@ async function dispatch(argv: string[], wiring: CliWiring, io: CliIo): Promise<n
         const asset = rest[0] ? assets.find((a) => a.name === rest[0]) : assets[0];
         if (!asset) { io.err(`"${rest[0]}" is not an ingestion asset. Ingestion assets: ${assets.map((a) => a.name).join(', ')}.`); return 2; }
         const fetched = await pipeline.registry.source(asset.source.plugin).fetchPartition(asset.source.config, day, { asOf: pipeline.now() });
-        const count = Math.max(0, Math.floor(Number(flag(args, 'count') ?? 3)) || 0);
+        const count = wholeNumberFlag(args, 'count', { fallback: 3, unit: 'entries' })!;
         for (const line of JSON.stringify(fetched.records.slice(0, count), null, 2).split('\n')) io.out(line);
         const stats = Object.entries(fetched.stats ?? {}).map(([k, v]) => `${k} ${v}`).join(', ');
         io.out(`${fetched.records.length} entries for ${day} from the ${asset.source.plugin} source of ${asset.name} (showing ${Math.min(count, fetched.records.length)})${stats ? `; ${stats}` : ''}.`);

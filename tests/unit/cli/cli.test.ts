@@ -152,3 +152,39 @@ test('clean errors: unknown table, unknown snapshot, missing warehouse, usage', 
   assert.match(usage.stderr, /unknown command 'frobnicate'/);
   assert.equal(usage.stderr.trim().split('\n').length, 1);
 });
+
+test('numeric flags take whole numbers in range; empty names and values are refused (issue 13, item 7)', async () => {
+  const refused: [string[], RegExp][] = [
+    [['sql', 'select 1', '--time-limit', 'abc', '--warehouse', dir], /--time-limit needs a whole number of milliseconds from 1 to 86400000, not 'abc'/],
+    [['sql', 'select 1', '--time-limit', '-5', '--warehouse', dir], /--time-limit needs a whole number/],
+    [['sql', 'select 1', '--time-limit=0', '--warehouse', dir], /--time-limit needs a whole number .* not '0'/],
+    [['scan', 'glucose.raw_entries', '--limit', 'abc', '--warehouse', dir], /--limit needs a whole number of rows from 0 to \d+, not 'abc'/],
+    [['scan', 'glucose.raw_entries', '--limit=-1', '--warehouse', dir], /--limit needs a whole number of rows .* not '-1'/],
+    [['scan', 'glucose.raw_entries', '--limit', '1e20', '--warehouse', dir], /--limit needs a whole number of rows .* not '1e20'/],
+    [['scan', 'glucose.raw_entries', '--limit', '1.5', '--warehouse', dir], /not '1\.5'/],
+    [['log', '--limit', 'abc', '--warehouse', dir], /--limit needs a whole number of commits from 1/],
+    [['tables', '--ref', '', '--warehouse', dir], /option --ref needs a value, not an empty string/],
+    [['log', '', '--warehouse', dir], /argument 2 is empty/],
+    [['tables', '--warehouse', ''], /option --warehouse needs a value, not an empty string/],
+    [['branch', 'delete', 'main', '--expected-hash', '', '--warehouse', dir], /option --expected-hash needs a value/],
+  ];
+  for (const [args, why] of refused) {
+    const r = await cli(...args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, why, args.join(' '));
+    assert.equal(r.stderr.trim().split('\n').length, 1, args.join(' '));
+  }
+  // The refused delete deleted nothing.
+  assert.ok((await json('branch', 'list', '--warehouse', dir)).some((b) => b.name === 'main'));
+  const ok = await json('scan', 'glucose.raw_entries', '--limit', '1', '--time-limit', '60000', '--warehouse', dir);
+  assert.equal(ok.length, 1);
+});
+
+test('a table path that is not a table (the file system root, a plain folder) says so', async () => {
+  for (const path of ['/', dir]) {
+    const r = await cli('scan', path);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, new RegExp(`no Iceberg table at ${path.replace(/[/\\]/g, '.')}: a table directory holds a metadata/ folder`));
+    assert.doesNotMatch(r.stderr, /leaves the storage root|at ""/);
+  }
+});

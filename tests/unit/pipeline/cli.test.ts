@@ -78,3 +78,25 @@ test('--plugin loads a module: its source is registered and its assets join the 
   assert.deepEqual(JSON.parse(out[0]), [{ n: sample.filter((e) => e.created_at.startsWith('2025-01-03')).length }]);
   await assert.rejects(loadPluginModules(['no/such/plugin.ts']), /--plugin no\/such\/plugin\.ts: no such file/);
 });
+
+test('numeric flags take whole numbers in range, and an empty value is refused: usage message, exit 2 (issue 13, item 7)', async () => {
+  const refused: [string[], RegExp][] = [
+    [['scale', '--days', 'abc'], /--days needs a whole number of days from 1 to 366, not "abc"/],
+    [['scale', '--workers', '0'], /--workers needs a whole number of workers from 1 to 64, not "0"/],
+    [['scale', '--days', '1e20'], /--days needs a whole number .* not "1e20"/],
+    [['checks', '--limit', 'abc'], /--limit needs a whole number of results from 1 .* not "abc"/],
+    [['entries', '--partition', '2025-01-02', '--count', '-1'], /--count needs a whole number of entries .* not "-1"/],
+    [['entries', '--partition', '2025-01-02', '--count', '1.5'], /not "1\.5"/],
+    [['compact', 'raw.glucose_entries', '--min-input-files', 'abc'], /--min-input-files needs a whole number of files/],
+    [['expire', 'raw.glucose_entries', '--older-than', '2025-02-01T00:00:00Z', '--retain-last', '1e3'], /--retain-last takes a whole number of at least 1/],
+    [['tables', '--ref', ''], /--ref needs a value, not an empty string/],
+  ];
+  for (const [args, why] of refused) {
+    const r = await cli(...args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.err}`);
+    assert.match(r.err, why, args.join(' '));
+  }
+  const some = await cli('entries', '--partition', '2025-01-02', '--count', '1');
+  assert.equal(some.code, 0, some.err);
+  assert.match(some.out, /\(showing 1\)/);
+});

@@ -4,10 +4,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, writeFile, readFile, readdir, rm, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-// @ts-expect-error plain JavaScript build script
 import { splitLargeFiles, headersFile, HOST_FILE_LIMITS } from '../../../scripts/static-hosts.mjs';
-// @ts-expect-error plain JavaScript
-import { securityHeaders } from '../../../src/lib/security-headers.mjs';
+import { securityHeadersFor } from '../../../src/lib/security-headers.mjs';
 
 test('a .wasm over the 25 MiB limit is cut into parts that join back to the same bytes', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'split-'));
@@ -41,8 +39,11 @@ test('an oversized file that is not WebAssembly fails the build with its name', 
   }
 });
 
-test('_headers carries every security header the servers send', () => {
-  const text = headersFile();
-  for (const [k, v] of Object.entries(securityHeaders as Record<string, string>)) assert.ok(text.includes(`  ${k}: ${v}`), k);
+test('_headers carries every security header the servers send, with the build\'s script hashes', () => {
+  const hashes = ["'sha256-bhHHL3z2vDgxUt0W3dWQOrprscmda2Y5pLsLg4GF+pI='"];
+  const text = headersFile(hashes);
+  for (const [k, v] of Object.entries(securityHeadersFor(hashes) as Record<string, string>)) assert.ok(text.includes(`  ${k}: ${v}`), k);
+  assert.match(text, /script-src 'self' 'sha256-bhHHL3z2vDgxUt0W3dWQOrprscmda2Y5pLsLg4GF\+pI=' 'wasm-unsafe-eval'/);
+  assert.doesNotMatch(text, /script-src[^;]*'unsafe-inline'/);
   assert.match(text, /^\/_astro\/\*\n  Cache-Control: public, max-age=31536000, immutable$/m);
 });
