@@ -51,14 +51,15 @@ export const WEBCONTAINER_BOOT = /^https:\/\/([a-z0-9-]+\.)?(stackblitz\.com|web
  * Open a page with a hands-on section and start its sandbox (dialogs such as "Reset?" are
  * accepted). Skips the test when the build has no prebuilt warehouse (PHLO_SKIP_WAREHOUSE).
  * A sandbox opened before in this browser reopens by itself; pressing Start again is harmless.
+ * `timeout` (default 60 s) for sections whose first start copies a large checkpoint.
  */
-export async function startSandbox(page: Page, path: string): Promise<void> {
+export async function startSandbox(page: Page, path: string, options: { timeout?: number } = {}): Promise<void> {
   page.on('dialog', (d) => void d.accept());
   await page.goto(path);
   const hasWarehouse = await page.evaluate(async () => (await fetch('/warehouse/_index.json')).ok);
   test.skip(!hasWarehouse, 'this build has no prebuilt warehouse (built with PHLO_SKIP_WAREHOUSE)');
   await page.getByRole('button', { name: 'Start the sandbox' }).click({ timeout: 10_000 }).catch(() => {});
-  await expect(page.locator('.hands-on[data-ready]')).toBeVisible({ timeout: 60_000 });
+  await expect(page.locator('.hands-on[data-ready]')).toBeVisible({ timeout: options.timeout ?? 60_000 });
 }
 
 /** Replace the SQL console's text with `sql` and run it (Ctrl/Cmd+Enter), as a learner types it. */
