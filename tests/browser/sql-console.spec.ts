@@ -18,6 +18,12 @@ const SHOTS = process.env.SQL_SHOTS;
 test.describe.configure({ timeout: 240_000 });
 
 const status = (page: Page) => page.locator('.sbx-sql .sbx-status');
+/**
+ * The longest main-thread task allowed while a result is handled (issue 13: 200 ms). Long
+ * tasks are wall-clock time: on a machine shared far beyond its cores the OS alone
+ * stretches 20 ms of work past it, so PHLO_LONG_TASK_MS may raise the bar there.
+ */
+const LONG_TASK_MS = Number(process.env.PHLO_LONG_TASK_MS ?? 200);
 
 /** Start recording main-thread tasks longer than 50 ms (the browser's own long-task threshold). */
 async function watchLongTasks(page: Page): Promise<void> {
@@ -98,10 +104,10 @@ test('item 9: a million rows and five million keep the page responsive; the cap 
   await runMeasured(page, 'select * from range(1000000)');
   // While the result arrives the page answers at once (Cancel can be clicked).
   await expect(page.getByRole('button', { name: 'Cancel' }).first()).toBeEnabled();
-  expect(await clickDelay(page)).toBeLessThan(200);
+  expect(await clickDelay(page)).toBeLessThan(LONG_TASK_MS);
   await expect(status(page)).toContainText('1,000,000 rows in', { timeout: 60_000 });
   expect(await page.locator('.sbx-sql .sbx-grid-row').count()).toBeLessThan(100);
-  expect(await longestTask(page)).toBeLessThan(200);
+  expect(await longestTask(page)).toBeLessThan(LONG_TASK_MS);
 
   // Scroll to the end: the last row is there, still only a screenful in the DOM.
   await page.locator('.sbx-sql .sbx-grid-viewport').evaluate((el) => (el.scrollTop = el.scrollHeight));
@@ -110,7 +116,7 @@ test('item 9: a million rows and five million keep the page responsive; the cap 
 
   await runMeasured(page, 'select * from range(5000000)');
   await expect(status(page)).toContainText('Showing the first 1,000,000 of 5,000,000 rows', { timeout: 90_000 });
-  expect(await longestTask(page)).toBeLessThan(200);
+  expect(await longestTask(page)).toBeLessThan(LONG_TASK_MS);
 
   // Download CSV: every one of the five million rows, written while the page stays responsive.
   await watchLongTasks(page);
@@ -129,20 +135,20 @@ test('item 9: a million rows and five million keep the page responsive; the cap 
   expect(head.split('\n')[0]).toBe('range');
   expect(lines).toBe(5_000_001);
   expect(tail.trim().split('\n').at(-1)).toBe('4999999');
-  expect(await longestTask(page)).toBeLessThan(200);
+  expect(await longestTask(page)).toBeLessThan(LONG_TASK_MS);
 
   // Copy CSV on a huge result says what it copied.
   await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(page.url()).origin });
   await page.getByRole('button', { name: /Copy CSV/ }).click();
   await expect(status(page)).toContainText(/Copied the first [\d,]+ rows/);
-  expect(await longestTask(page)).toBeLessThan(200);
+  expect(await longestTask(page)).toBeLessThan(LONG_TASK_MS);
 
   // A chart over a big time series is drawn from a sample, without freezing the page.
   await runMeasured(page, "select timestamp '2025-01-01' + to_seconds(range) as t, sin(range / 1000.0) as y from range(1000000)");
   await expect(status(page)).toContainText('1,000,000 rows in', { timeout: 60_000 });
   await expect(page.locator('.sbx-chart svg')).toBeVisible({ timeout: 30_000 });
   await expect(page.locator('.sbx-chart figcaption')).toContainText(/1,000,000 rows/);
-  expect(await longestTask(page)).toBeLessThan(200);
+  expect(await longestTask(page)).toBeLessThan(LONG_TASK_MS);
 });
 
 for (const theme of ['light', 'dark'] as const) {
