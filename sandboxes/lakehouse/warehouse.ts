@@ -23,7 +23,7 @@ import { specById } from './iceberg/metadata.ts';
 import { formatValue, type Value } from './iceberg/values.ts';
 import { partitionPathValue } from './iceberg/transforms.ts';
 import type { MetadataTableName } from './iceberg/metadata-tables.ts';
-import { SqlError, quoteIdent, type SqlEngine } from './sql/engine.ts';
+import { SqlError, quoteIdent, type QueryOptions, type SqlEngine } from './sql/engine.ts';
 import { TableBinder, type BindResult } from './sql/table-binder.ts';
 import { findTableMentions } from './sql/table-names.ts';
 
@@ -49,7 +49,7 @@ export interface ReadOptions {
   asOf?: string | number | Date;
 }
 
-export interface SqlOptions extends ReadOptions {
+export interface SqlOptions extends ReadOptions, Pick<QueryOptions, 'keep' | 'onBatch' | 'progress'> {
   signal?: AbortSignal;
   timeLimitMs?: number;
 }
@@ -253,7 +253,8 @@ export class Warehouse {
     return this.lock.run(async () => {
       await this.bindMentions(query, options);
       try {
-        return await this.engine.query(query, { signal: options.signal, timeLimitMs: options.timeLimitMs });
+        const { signal, timeLimitMs, keep, onBatch, progress } = options;
+        return await this.engine.query(query, { signal, timeLimitMs, keep, onBatch, progress });
       } catch (err) {
         throw (await this.missingTableError(err, query, options.ref ?? this.catalog.defaultBranch)) ?? err;
       }

@@ -51,8 +51,10 @@ export const WEBCONTAINER_BOOT = /^https:\/\/([a-z0-9-]+\.)?(stackblitz\.com|web
  * Open a page with a hands-on section and start its sandbox (dialogs such as "Reset?" are
  * accepted). Skips the test when the build has no prebuilt warehouse (PHLO_SKIP_WAREHOUSE).
  * A sandbox opened before in this browser reopens by itself; pressing Start again is harmless.
+ * `timeout` (default 60 s) for sections whose first start copies a large checkpoint.
  */
-export async function startSandbox(page: Page, path: string, { timeoutMs = 60_000 } = {}): Promise<void> {
+export async function startSandbox(page: Page, path: string, options: { timeoutMs?: number; timeout?: number } = {}): Promise<void> {
+  const timeoutMs = options.timeoutMs ?? options.timeout ?? 60_000;
   page.on('dialog', (d) => void d.accept());
   await page.goto(path);
   const hasWarehouse = await page.evaluate(async () => (await fetch('/warehouse/_index.json')).ok);

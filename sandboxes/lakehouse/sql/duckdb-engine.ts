@@ -10,7 +10,8 @@
  * Queries run one at a time on one connection, in a queue. Cancellation first asks DuckDB
  * to interrupt the pending query; if the worker does not answer within a grace period (a
  * query stuck inside WASM), the worker is terminated and a new one is booted with the same
- * tables registered again, so the engine stays usable.
+ * tables registered again, so the engine stays usable. Views made with plain SQL are lost
+ * with the old worker: `generation` changes so their makers (TableBinder) make them again.
  */
 import * as arrow from 'apache-arrow';
 import type { AsyncDuckDB } from '@duckdb/duckdb-wasm';
@@ -49,6 +50,12 @@ interface Session {
   conn: number;
 }
 
+/** Between runQuery and collect: whether a stop was asked for, and whether it cut the result short. */
+interface Collecting {
+  stopped(): boolean;
+  partial?: boolean;
+}
+
 export class DuckDbWasmEngine implements SqlEngine {
   private readonly boot: DuckDbBoot;
   private readonly timeLimitMs: number;
@@ -60,6 +67,11 @@ export class DuckDbWasmEngine implements SqlEngine {
   private closed = false;
   /** How many times a stuck query forced a worker restart (for tests and diagnostics). */
   restarts = 0;
+
+  /** See SqlEngine.generation: a restart keeps registered tables but loses views. */
+  get generation(): number {
+    return this.restarts;
+  }
 
   private constructor(boot: DuckDbBoot, options: DuckDbEngineOptions) {
     this.boot = boot;
@@ -171,27 +183,57 @@ export class DuckDbWasmEngine implements SqlEngine {
       const timer = setTimeout(() => stop('timeout'), limit);
       signal?.addEventListener('abort', onAbort);
 
-      this.collect(session, sql).then(
-        (table) => finish(() => (stopping ? reject(stoppedError()) : resolve(table))),
+      const collecting: Collecting = { stopped: () => stopping !== null };
+      this.collect(session, sql, options, collecting).then(
+        (table) => finish(() => (collecting.partial ? resolve(table) : stopping ? reject(stoppedError()) : resolve(table))),
         (error) =>
           finish(() => reject(stopping ? stoppedError() : parseDuckDbError(String((error as Error)?.message ?? error), sql))),
       );
     });
   }
 
-  /** Start a pending query and gather its IPC stream: header first, then result chunks. */
-  private async collect(session: Session, sql: string): Promise<arrow.Table> {
+  /**
+   * Start a pending query and gather its IPC stream: header first, then result chunks, each
+   * decoded as it arrives (a short task per chunk, never one long decode at the end). Rows
+   * past `options.keep` are counted and dropped. Once the cap is full, a stop request ends
+   * the fetching with the rows kept (`collecting.partial`).
+   */
+  private async collect(session: Session, sql: string, options: QueryOptions, collecting: Collecting): Promise<arrow.Table> {
     const { db, conn } = session;
     let header = await db.startPendingQuery(conn, sql, true);
     while (header == null) header = await db.pollPendingQuery(conn);
-    const chunks: Uint8Array[] = [header];
+    const schema = arrow.tableFromIPC([header]).schema;
+    const progress = options.progress ?? { rows: 0, kept: 0, complete: false };
+    Object.assign(progress, { rows: 0, kept: 0, complete: false });
+    const keepRows = options.keep?.rows ?? Infinity;
+    const keepBytes = options.keep?.bytes ?? Infinity;
+    const kept: arrow.RecordBatch[] = [];
+    let bytes = 0;
+    let full = false;
     for (;;) {
+      if (full && collecting.stopped()) {
+        collecting.partial = true;
+        break;
+      }
       const chunk = await db.fetchQueryResults(conn);
       if (chunk == null) continue;
-      if (chunk.length === 0) break;
-      chunks.push(chunk);
+      if (chunk.length === 0) {
+        progress.complete = true;
+        break;
+      }
+      for (const batch of arrow.tableFromIPC([header, chunk]).batches) {
+        progress.rows += batch.numRows;
+        if (!full) {
+          const room = Math.min(batch.numRows, keepRows - progress.kept);
+          if (room > 0) kept.push(room === batch.numRows ? batch : batch.slice(0, room));
+          progress.kept += Math.max(0, room);
+          bytes += chunk.byteLength;
+          full = progress.kept >= keepRows || bytes >= keepBytes;
+        }
+        if (options.onBatch) await options.onBatch(batch);
+      }
     }
-    return arrow.tableFromIPC(chunks);
+    return new arrow.Table(schema, kept);
   }
 
   /** Replace a stuck worker with a new one holding the same registered tables. */

@@ -10,6 +10,27 @@ export interface QueryOptions {
   signal?: AbortSignal;
   /** Per-query time limit in milliseconds (overrides the engine's default). */
   timeLimitMs?: number;
+  /**
+   * Keep only the first rows of the result: at most `rows` rows and about `bytes` bytes.
+   * Later rows are counted (see `progress`), not kept, so a result of millions of rows
+   * costs the page no more memory than the cap. Without it every row is kept.
+   * A cancel or time limit that comes once the cap is full ends the counting and returns the
+   * rows kept (with `progress.complete` false) instead of an error.
+   */
+  keep?: { rows?: number; bytes?: number };
+  /** Called with each record batch as it arrives, kept or not (e.g. to stream it into a file). */
+  onBatch?: (batch: arrow.RecordBatch) => void | Promise<void>;
+  /** Filled in while the result arrives. */
+  progress?: ResultProgress;
+}
+
+/** How much of a result has arrived; `complete` once the engine said it had no more rows. */
+export interface ResultProgress {
+  /** Rows seen so far (kept or only counted). */
+  rows: number;
+  /** Rows kept in the returned table. */
+  kept: number;
+  complete: boolean;
 }
 
 export interface SqlEngine {
@@ -23,6 +44,13 @@ export interface SqlEngine {
   /** Drop a table registered earlier; dropping an absent table is not an error. */
   dropTable(name: string): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Counts the times the engine lost what plain SQL had created in it (a stuck worker
+   * replaced by a fresh one). Tables given to `registerArrow` come back by themselves;
+   * views and schemas made with `query` do not, so whoever made them checks this number
+   * and makes them again when it changed. Absent on engines that never lose anything.
+   */
+  readonly generation?: number;
 }
 
 export type SqlErrorKind = 'query' | 'cancelled' | 'timeout' | 'engine';

@@ -23,6 +23,22 @@ export function tableToRows(table: arrow.Table): Record<string, JsonValue>[] {
   return rows;
 }
 
+/**
+ * Rows as arrays, one value per column in the schema's order. Unlike `tableToRows`, two
+ * columns of the same name (a self-join's `a.*, b.*`) both survive.
+ */
+export function tableToArrays(table: arrow.Table): JsonValue[][] {
+  const columns = table.schema.fields.map((f, i) => columnToJson(table.getChildAt(i)!, f.type));
+  const rows: JsonValue[][] = new Array(table.numRows);
+  for (let r = 0; r < table.numRows; r++) rows[r] = columns.map((c) => c[r]!);
+  return rows;
+}
+
+/** The columns of a table as JSON values, column by column (no per-row arrays: less garbage). */
+export function tableToColumns(table: arrow.Table): JsonValue[][] {
+  return table.schema.fields.map((f, i) => columnToJson(table.getChildAt(i)!, f.type));
+}
+
 function columnToJson(vector: arrow.Vector, type: arrow.DataType): JsonValue[] {
   const out: JsonValue[] = new Array(vector.length);
   let offset = 0;

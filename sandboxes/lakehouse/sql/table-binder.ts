@@ -59,9 +59,23 @@ export class TableBinder {
   /** View -> the registered tables it reads. */
   private readonly viewSources = new Map<string, Set<string>>();
   private nextFileNumber = 1;
+  /** The engine's generation the views above were made in (see SqlEngine.generation). */
+  private generation: number | undefined;
 
   constructor(engine: SqlEngine) {
     this.engine = engine;
+    this.generation = engine.generation;
+  }
+
+  /**
+   * A restarted engine (a cancelled or timed-out query whose worker had to be replaced) got
+   * the registered files back but none of the views: forget the views, so the next binding
+   * of each table makes its view again instead of trusting one that is gone.
+   */
+  private followEngine(): void {
+    if (this.engine.generation === this.generation) return;
+    this.generation = this.engine.generation;
+    this.views.clear();
   }
 
   /** Scan plans by metadata file and selector: a metadata file never changes, so neither does its plan. */
@@ -129,6 +143,7 @@ export class TableBinder {
       if (failed) throw failed.reason;
     }
 
+    this.followEngine();
     if (this.views.get(view) !== signature) {
       // uuid travels as 16 raw bytes (Arrow FixedSizeBinary); the view gives SQL a UUID, which
       // compares with uuid literals and prints as the 36-character text.
@@ -177,6 +192,7 @@ export class TableBinder {
       this.groups.set(source, new Set());
     }
     const view = `${quoteIdent(schema)}.${quoteIdent(name)}`;
+    this.followEngine();
     if (this.views.get(view) !== key) {
       await this.engine.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}; CREATE OR REPLACE VIEW ${view} AS SELECT * FROM ${source}`);
       this.views.set(view, key);

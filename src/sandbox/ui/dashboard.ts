@@ -12,12 +12,12 @@
 import { h, clear, errorText, nextId } from './dom.ts';
 import type { PaneContext } from './context.ts';
 import type { DashboardPanel } from '../sections/types.ts';
-import { resultFromArrow, cellText, type ResultData } from './grid.ts';
+import { resultFromArrow, cellText, type PlainResult } from './grid.ts';
 
 type PanelState = 'idle' | 'loading' | 'ready' | 'error' | 'not-published';
 
 /** A panel's result, or why it has none. */
-type Outcome = { data: ResultData } | { error: string; notPublished: boolean };
+type Outcome = { data: PlainResult } | { error: string; notPublished: boolean };
 
 const MAX_TABLE_ROWS = 50;
 
@@ -167,7 +167,7 @@ class PanelView {
 
   // ------------------------------------------------------------ drawing
 
-  private column(data: ResultData, name: string | undefined, fallback: (c: ResultData['columns'][number], i: number) => boolean): number {
+  private column(data: PlainResult, name: string | undefined, fallback: (c: PlainResult['columns'][number], i: number) => boolean): number {
     if (name) {
       const i = data.columns.findIndex((c) => c.name === name);
       if (i < 0) throw new Error(`the result has no column "${name}" (it has ${data.columns.map((c) => c.name).join(', ')})`);
@@ -178,7 +178,7 @@ class PanelView {
     return i;
   }
 
-  private async draw(data: ResultData): Promise<Element> {
+  private async draw(data: PlainResult): Promise<Element> {
     const p = this.panel;
     if (p.chart === 'table') return this.table(data);
     if (!data.rows.length) return h('p', { class: 'sbx-dash-empty' }, 'The query returned no rows.');
@@ -191,7 +191,7 @@ class PanelView {
     return describe(svg, data, p.chart, x, y, series);
   }
 
-  private number(data: ResultData): Element {
+  private number(data: PlainResult): Element {
     const p = this.panel;
     const y = this.column(data, p.y, (_c, i) => i === 0);
     const v = data.rows[0]![y];
@@ -206,7 +206,7 @@ class PanelView {
     );
   }
 
-  private table(data: ResultData): Element {
+  private table(data: PlainResult): Element {
     const rows = data.rows.slice(0, MAX_TABLE_ROWS);
     return h(
       'div',
@@ -234,7 +234,7 @@ function xValue(v: unknown, temporal: boolean): unknown {
   return new Date(s.length === 10 ? `${s}T00:00:00Z` : s.replace(/Z?$/, 'Z'));
 }
 
-async function plot(data: ResultData, chart: 'line' | 'bar', x: number, y: number, series: number, width: number): Promise<Element> {
+async function plot(data: PlainResult, chart: 'line' | 'bar', x: number, y: number, series: number, width: number): Promise<Element> {
   const Plot = await import('@observablehq/plot');
   const xCol = data.columns[x]!;
   const yCol = data.columns[y]!;
@@ -275,7 +275,7 @@ async function plot(data: ResultData, chart: 'line' | 'bar', x: number, y: numbe
 }
 
 /** One labelled image for assistive technology: what is drawn, its range and its last value. */
-function describe(svg: Element, data: ResultData, chart: 'line' | 'bar', x: number, y: number, series: number): Element {
+function describe(svg: Element, data: PlainResult, chart: 'line' | 'bar', x: number, y: number, series: number): Element {
   for (const g of svg.querySelectorAll('[aria-label]')) if (g !== svg) g.removeAttribute('aria-label');
   const target = svg.tagName.toLowerCase() === 'svg' ? svg : (svg.querySelector('svg') ?? svg);
   const xName = data.columns[x]!.name;

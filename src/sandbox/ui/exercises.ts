@@ -45,6 +45,10 @@ export async function checkTask(ctx: PaneContext, check: TaskCheck): Promise<Out
       const last = ctx.lastResult;
       if (!last) return { passed: false, detail: 'run a query in the console first' };
       const want = resultFromArrow(await wh.sql(check.sql, { ref: check.ref ?? 'main' }));
+      // A result of another size cannot match: say so without turning a huge one into JSON.
+      if (last.data.totalRows !== want.rowCount) {
+        return { passed: false, detail: `your last result has ${last.data.totalRows.toLocaleString('en')} row(s); the expected result has ${want.rowCount.toLocaleString('en')}` };
+      }
       const a = rowKeys(last.data);
       const b = rowKeys(want);
       const same = a.length === b.length && a.every((x, i) => x === b[i]);

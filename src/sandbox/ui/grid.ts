@@ -1,14 +1,19 @@
 /**
- * The results grid: typed column headers and virtualised rows. Only the rows in view (plus
- * a margin) exist in the DOM, so a 100,000-row result scrolls as smoothly as a 10-row one.
+ * The results grid: typed column headers and virtualised rows. The result stays in Arrow;
+ * only the rows in view (plus a margin) are turned into text and exist in the DOM, so a
+ * million-row result scrolls as smoothly as a ten-row one. Past a few million pixels of
+ * rows, the scrollbar maps onto the rows proportionally (browsers cap an element's height).
  */
 import type * as arrow from 'apache-arrow';
-import { tableToRows, type JsonValue } from '../../../sandboxes/lakehouse/sql/rows.ts';
+import { tableToArrays, type JsonValue } from '../../../sandboxes/lakehouse/sql/rows.ts';
+import type { ResultProgress } from '../../../sandboxes/lakehouse/sql/engine.ts';
 import { h, clear } from './dom.ts';
 import { cellTextOf, csvField } from '../../../sandboxes/lakehouse/sql/value-forms.ts';
 
 const ROW_HEIGHT = 28;
 const OVERSCAN = 10;
+/** Tallest scroll area the grid makes; more rows than fit are reached proportionally. */
+const MAX_SCROLL_PX = 4_000_000;
 
 export interface ResultColumn {
   name: string;
@@ -20,10 +25,24 @@ export interface ResultColumn {
 
 export interface ResultData {
   columns: ResultColumn[];
-  rows: JsonValue[][];
+  /** The rows kept, in Arrow: the first `rowCount` rows of the result. */
+  table: arrow.Table;
+  /** Rows kept (what the grid, chart and CSV copy can show). */
+  rowCount: number;
+  /** Rows the query returned: at least `rowCount`; a lower bound when `complete` is false. */
+  totalRows: number;
+  /** False when counting the rows past the kept ones was stopped (Cancel, time limit). */
+  complete: boolean;
+  /** Every kept row as JSON values, made on first use (never for a big result on screen). */
+  readonly rows: JsonValue[][];
+  /** Rows `from` (inclusive) to `to` (exclusive) as JSON values. */
+  slice(from: number, to: number): JsonValue[][];
 }
 
-export function resultFromArrow(table: arrow.Table): ResultData {
+/** Columns and rows, all in memory: what the dashboard draws (from DuckDB or Postgres). */
+export type PlainResult = Pick<ResultData, 'columns' | 'rows'>;
+
+export function resultFromArrow(table: arrow.Table, progress?: ResultProgress): ResultData {
   const columns = table.schema.fields.map((f) => {
     const t = String(f.type);
     return {
@@ -33,8 +52,25 @@ export function resultFromArrow(table: arrow.Table): ResultData {
       temporal: /^(Date|Timestamp)/.test(t),
     };
   });
-  const rows = tableToRows(table).map((r) => columns.map((c) => r[c.name] ?? null));
-  return { columns, rows };
+  let rows: JsonValue[][] | null = null;
+  const rowCount = table.numRows;
+  return {
+    columns,
+    table,
+    rowCount,
+    totalRows: Math.max(rowCount, progress?.rows ?? rowCount),
+    complete: progress ? progress.complete || progress.rows <= rowCount : true,
+    get rows() {
+      rows ??= tableToArrays(table);
+      return rows;
+    },
+    slice(from, to) {
+      const a = Math.max(0, from);
+      const b = Math.min(rowCount, to);
+      if (b <= a) return [];
+      return rows ? rows.slice(a, b) : tableToArrays(table.slice(a, b));
+    },
+  };
 }
 
 /** A cell's text (forms: sandboxes/lakehouse/sql/value-forms.ts); timestamps lose T and Z in date/time columns. */
@@ -42,6 +78,7 @@ export function cellText(v: JsonValue, temporal = true): string {
   return cellTextOf(v, temporal);
 }
 
+/** The whole kept result as CSV text in one string (small results; csv.ts streams big ones). */
 export function toCsv(data: ResultData): string {
   return [data.columns.map((c) => csvField(c.name)).join(','), ...data.rows.map((r) => r.map(csvField).join(','))].join('\n') + '\n';
 }
@@ -84,12 +121,14 @@ export class ResultsGrid {
 
   show(data: ResultData): void {
     this.data = data;
+    const sample = data.slice(0, 200);
+    const numberWidth = data.rowCount.toLocaleString('en').length;
     const widths = data.columns.map((c, i) => {
       let w = Math.max(c.name.length, typeLabel(c.type).length);
-      for (let r = 0; r < Math.min(200, data.rows.length); r++) w = Math.max(w, cellText(data.rows[r]![i]!).length);
+      for (const row of sample) w = Math.max(w, cellText(row[i]!).length);
       return Math.min(36, Math.max(6, w));
     });
-    this.template = `3.5em ${widths.map((w) => `minmax(${w + 2}ch, 1fr)`).join(' ')}`;
+    this.template = `${Math.max(3.5, numberWidth * 0.62 + 1)}em ${widths.map((w) => `minmax(${w + 2}ch, 1fr)`).join(' ')}`;
     const head = h(
       'div',
       { class: 'sbx-grid-head', role: 'row', 'aria-rowindex': 1, style: `grid-template-columns:${this.template}` },
@@ -98,7 +137,8 @@ export class ResultsGrid {
         h('span', { role: 'columnheader', class: c.numeric ? 'num' : '', title: c.type }, h('span', { class: 'sbx-col-name' }, c.name), h('span', { class: 'sbx-col-type' }, typeLabel(c.type))),
       ),
     );
-    this.spacer.style.height = `${data.rows.length * ROW_HEIGHT}px`;
+    this.spacer.style.height = `${Math.min(MAX_SCROLL_PX, data.rowCount * ROW_HEIGHT)}px`;
+    this.viewport.setAttribute('aria-rowcount', String(data.rowCount + 1));
     clear(this.viewport, head, this.spacer);
     this.spacer.appendChild(this.body);
     this.viewport.scrollTop = 0;
@@ -107,6 +147,8 @@ export class ResultsGrid {
 
   clear(): void {
     this.data = null;
+    cancelAnimationFrame(this.frame);
+    this.viewport.removeAttribute('aria-rowcount');
     clear(this.viewport);
   }
 
@@ -119,16 +161,23 @@ export class ResultsGrid {
     const data = this.data;
     if (!data) return;
     const height = this.viewport.clientHeight || 320;
-    const first = Math.max(0, Math.floor(this.viewport.scrollTop / ROW_HEIGHT) - OVERSCAN);
-    const last = Math.min(data.rows.length, Math.ceil((this.viewport.scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
+    const scrollTop = this.viewport.scrollTop;
+    // Where the view is in the rows: the same as scrollTop until the rows outgrow the spacer,
+    // then the scrolled fraction of the spacer applied to the whole height of the rows.
+    const full = data.rowCount * ROW_HEIGHT;
+    const spacer = Math.min(MAX_SCROLL_PX, full);
+    const top = full > spacer ? (Math.min(1, scrollTop / Math.max(1, spacer - height)) * Math.max(0, full - height)) : scrollTop;
+    const first = Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN);
+    const last = Math.min(data.rowCount, Math.ceil((top + height) / ROW_HEIGHT) + OVERSCAN);
+    const rows = data.slice(first, last);
     const frag = document.createDocumentFragment();
     for (let r = first; r < last; r++) {
-      const row = data.rows[r]!;
+      const row = rows[r - first]!;
       frag.appendChild(
         h(
           'div',
-          { class: 'sbx-grid-row', role: 'row', 'aria-rowindex': r + 2, style: `top:${r * ROW_HEIGHT}px;grid-template-columns:${this.template}` },
-          h('span', { class: 'sbx-grid-rownum', role: 'cell' }, r + 1),
+          { class: 'sbx-grid-row', role: 'row', 'aria-rowindex': r + 2, style: `top:${r * ROW_HEIGHT - top + scrollTop}px;grid-template-columns:${this.template}` },
+          h('span', { class: 'sbx-grid-rownum', role: 'cell' }, (r + 1).toLocaleString('en')),
           row.map((v, i) => h('span', { role: 'cell', class: `${data.columns[i]!.numeric ? 'num' : ''}${v === null ? ' null' : ''}` }, cellText(v))),
         ),
       );

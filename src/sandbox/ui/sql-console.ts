@@ -3,6 +3,12 @@
  * of past queries, the reference and time-travel pickers, Cancel, a virtualised results
  * grid, CSV copy/download, a chart when the result has the shape for one, and errors shown
  * with DuckDB's position marked in the editor.
+ *
+ * Any result size keeps the page responsive: the result stays in Arrow, at most KEEP_ROWS
+ * rows are kept (the status says "showing the first N of M rows"), the grid renders only
+ * what is in view, CSV is made a slice at a time, and Download CSV of a capped result runs
+ * the query again and streams every row into the file. An error replaces the result: no
+ * earlier grid, chart or CSV button stays under it.
  */
 import { EditorView, basicSetup } from 'codemirror';
 import { keymap } from '@codemirror/view';
@@ -10,15 +16,29 @@ import { Prec } from '@codemirror/state';
 import { sql, PostgreSQL } from '@codemirror/lang-sql';
 import { setDiagnostics } from '@codemirror/lint';
 import { SqlError } from '../../../sandboxes/lakehouse/sql/engine.ts';
+import type { ResultProgress } from '../../../sandboxes/lakehouse/sql/engine.ts';
 import { QUERY_TIME_LIMIT_MS } from '../runtime/session.ts';
 import { h, clear, nextId, shortId, formatTime, errorText } from './dom.ts';
-import { ResultsGrid, resultFromArrow, toCsv, type ResultData } from './grid.ts';
-import { planChart, drawChart } from './chart.ts';
+import { ResultsGrid, resultFromArrow, type ResultData } from './grid.ts';
+import { planChart, drawChart, MAX_CHART_POINTS } from './chart.ts';
+import { CsvFile, csvHeader, csvOfKept } from './csv.ts';
+import { isSingleReadQuery } from './statements.ts';
 import type { PaneContext } from './context.ts';
 import { editorTheme } from './editor-theme.ts';
 
 const HISTORY_KEY = 'sql-history';
 const HISTORY_MAX = 30;
+/** Rows of a result kept in the page (and shown in the grid); the rest are counted. */
+export const KEEP_ROWS = 1_000_000;
+/** ...and at most about this many bytes of them (wide rows reach it first). */
+const KEEP_BYTES = 128 << 20;
+/** Rows Copy CSV puts on the clipboard: more is no use in a clipboard. */
+export const COPY_ROWS = 100_000;
+/** A download that runs the query again may take longer than a query on screen. */
+const DOWNLOAD_TIME_LIMIT_MS = 5 * 60_000;
+
+const count = (n: number) => n.toLocaleString('en');
+const duration = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`);
 
 export class SqlConsole {
   readonly el: HTMLElement;
@@ -39,6 +59,12 @@ export class SqlConsole {
   private history: string[] = [];
   private running: AbortController | null = null;
   private data: ResultData | null = null;
+  private readonly copyButton: HTMLButtonElement;
+  private readonly downloadButton: HTMLButtonElement;
+  /** The query and read options that made `data` (Download CSV may run it again). */
+  private dataQuery: { text: string; read: ReturnType<SqlConsole['readOptions']> } | null = null;
+  /** The last run's query when it failed because a table was missing (re-run once it may exist). */
+  private failedOnMissingTable: string | null = null;
   private pendingSnapshot: string | null = null;
   /** A run asked for while another runs: it runs next, with the editor's text then. */
   private queued = false;
@@ -76,12 +102,9 @@ export class SqlConsole {
     this.grid = new ResultsGrid('Query results');
     this.chartBox = h('figure', { class: 'sbx-chart', hidden: true });
     this.historySelect = h('select', { class: 'sbx-select', 'aria-label': 'Query history', onchange: () => this.fromHistory() });
-    this.resultTools = h(
-      'div',
-      { class: 'sbx-result-tools', hidden: true },
-      h('button', { type: 'button', class: 'sbx-btn', onclick: () => void this.copyCsv() }, 'Copy CSV'),
-      h('button', { type: 'button', class: 'sbx-btn', onclick: () => this.downloadCsv() }, 'Download CSV'),
-    );
+    this.copyButton = h('button', { type: 'button', class: 'sbx-btn', onclick: () => this.copyCsv() }, 'Copy CSV');
+    this.downloadButton = h('button', { type: 'button', class: 'sbx-btn', onclick: () => void this.downloadCsv() }, 'Download CSV');
+    this.resultTools = h('div', { class: 'sbx-result-tools', hidden: true }, this.copyButton, this.downloadButton);
 
     const prepared = ctx.config.queries.map((q) =>
       h('button', { type: 'button', class: 'sbx-chip', onclick: () => this.load(q.sql, { explain: q.explain, ref: q.ref, run: true }) }, q.label),
@@ -109,7 +132,10 @@ export class SqlConsole {
       this.grid.el,
     );
     ctx.on('ref', () => void this.refreshPickers());
-    ctx.on('changed', () => void this.refreshPickers());
+    ctx.on('changed', () => {
+      void this.refreshPickers();
+      this.warehouseChanged();
+    });
     void this.refreshPickers();
     void this.loadHistory();
   }
@@ -186,6 +212,11 @@ export class SqlConsole {
     this.errorBox.hidden = true;
     this.status.textContent = 'Running…';
     const started = performance.now();
+    const progress: ResultProgress = { rows: 0, kept: 0, complete: false };
+    // Rows arrive a chunk at a time: say how many so far, so a long result visibly moves.
+    const ticker = setInterval(() => {
+      if (progress.rows > 0 && !controller.signal.aborted) this.status.textContent = `Running… ${count(progress.rows)} rows so far`;
+    }, 300);
     try {
       const table = await this.ctx.session.warehouse.sql(text, {
         ref: read.ref,
@@ -193,22 +224,32 @@ export class SqlConsole {
         asOf: read.asOf,
         signal: controller.signal,
         timeLimitMs: QUERY_TIME_LIMIT_MS,
+        keep: { rows: KEEP_ROWS, bytes: KEEP_BYTES },
+        progress,
       });
       const ms = performance.now() - started;
-      const data = resultFromArrow(table);
+      const data = resultFromArrow(table, progress);
+      this.failedOnMissingTable = null;
       this.data = data;
+      this.dataQuery = { text, read };
       this.grid.show(data);
+      // The earlier result's chart goes now, not when (or if) this one's is drawn.
+      this.chartBox.hidden = true;
+      this.chartBox.replaceChildren();
+      this.labelTools(data);
       this.resultTools.hidden = false;
-      const rows = data.rows.length;
-      this.status.textContent = `${rows.toLocaleString('en')} row${rows === 1 ? '' : 's'} in ${ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`} · ${read.label}`;
-      this.el.dataset.lastRows = String(rows);
+      this.status.textContent = `${this.describe(data, controller.signal.aborted ? 'cancelled' : 'time limit')} in ${duration(ms)} · ${read.label}`;
+      this.el.dataset.lastRows = String(data.totalRows);
       void this.drawChart(data);
       this.ctx.lastResult = { sql: text, data };
       this.ctx.emit('result', { sql: text, data });
       void this.remember(text);
     } catch (err) {
+      this.clearResult();
+      this.failedOnMissingTable = /does not exist/.test(errorText(err)) ? text : null;
       this.showError(err, text);
     } finally {
+      clearInterval(ticker);
       this.running = null;
       this.runButton.disabled = false;
       this.cancelButton.disabled = true;
@@ -217,6 +258,53 @@ export class SqlConsole {
         void this.run();
       }
     }
+  }
+
+  /** "8,640 rows", or what part of the result the page kept. */
+  private describe(data: ResultData, stoppedBy: string): string {
+    if (data.rowCount === data.totalRows && data.complete) return `${count(data.rowCount)} row${data.rowCount === 1 ? '' : 's'}`;
+    if (data.complete) return `Showing the first ${count(data.rowCount)} of ${count(data.totalRows)} rows`;
+    return `Showing the first ${count(data.rowCount)} of at least ${count(data.totalRows)} rows (counting stopped: ${stoppedBy})`;
+  }
+
+  /** The CSV buttons say what they give when that is not simply the whole result. */
+  private labelTools(data: ResultData): void {
+    this.copyButton.textContent = data.totalRows > COPY_ROWS ? `Copy CSV (first ${count(COPY_ROWS)} rows)` : 'Copy CSV';
+    const all = data.rowCount === data.totalRows && data.complete;
+    const rerun = this.dataQuery && isSingleReadQuery(this.dataQuery.text);
+    this.downloadButton.textContent = all
+      ? 'Download CSV'
+      : rerun
+        ? `Download CSV (${data.complete ? `all ${count(data.totalRows)} rows` : 'every row'})`
+        : `Download CSV (first ${count(data.rowCount)} rows)`;
+  }
+
+  /** Nothing of an earlier result may stay under an error or a newer state. */
+  private clearResult(): void {
+    this.data = null;
+    this.dataQuery = null;
+    this.grid.clear();
+    this.chartBox.hidden = true;
+    this.chartBox.replaceChildren();
+    this.resultTools.hidden = true;
+    delete this.el.dataset.lastRows;
+  }
+
+  /**
+   * A commit, merge, pipeline run or reset changed the warehouse. An error saying a table
+   * does not exist may be wrong now: run that query again if it is still in the editor,
+   * else take the error away with a word on why.
+   */
+  private warehouseChanged(): void {
+    const failed = this.failedOnMissingTable;
+    if (!failed || this.running) return;
+    this.failedOnMissingTable = null;
+    if (this.view.state.doc.toString() === failed) {
+      void this.run();
+      return;
+    }
+    this.errorBox.hidden = true;
+    this.status.textContent = 'The warehouse changed since the last error: run the query again.';
   }
 
   cancel(): void {
@@ -258,32 +346,115 @@ export class SqlConsole {
       const width = Math.max(280, Math.min(900, this.el.clientWidth - 16));
       const svg = await drawChart(data, plan, width);
       if (this.data !== data) return;
-      clear(this.chartBox, svg, h('figcaption', {}, plan.kind === 'time-series' ? 'Time series of the result' : 'Bars per category'));
+      const sampled = plan.kind === 'time-series' && data.rowCount > MAX_CHART_POINTS;
+      const caption =
+        plan.kind === 'bars'
+          ? 'Bars per category'
+          : sampled
+            ? `Time series of the result: ${count(data.rowCount)} rows, drawn as the lowest and highest value of each of ${count(MAX_CHART_POINTS / 2)} slices`
+            : 'Time series of the result';
+      clear(this.chartBox, svg, h('figcaption', {}, caption));
       this.chartBox.hidden = false;
     } catch {
       this.chartBox.hidden = true;
     }
   }
 
-  private async copyCsv(): Promise<void> {
-    if (!this.data) return;
-    try {
-      await navigator.clipboard.writeText(toCsv(this.data));
-      this.ctx.announce('Result copied as CSV.');
-      this.status.textContent = 'Copied as CSV.';
-    } catch {
-      this.status.textContent = 'The browser refused the clipboard; use Download CSV.';
+  /**
+   * Copy CSV: the whole result up to COPY_ROWS rows, else the first COPY_ROWS (the button and
+   * the status say so). The text is made a slice at a time and handed to the clipboard as a
+   * promise, which keeps the click's permission while it is made.
+   */
+  private copyCsv(): void {
+    const data = this.data;
+    if (!data) return;
+    const rows = Math.min(COPY_ROWS, data.rowCount);
+    const text = csvOfKept(data, rows).then((file) => file.blob());
+    const done = () => {
+      const what = rows < data.totalRows ? `Copied the first ${count(rows)} rows of ${data.complete ? '' : 'at least '}${count(data.totalRows)} as CSV; Download CSV has them all.` : `Copied ${count(rows)} row${rows === 1 ? '' : 's'} as CSV.`;
+      this.status.textContent = what;
+      this.ctx.announce(what);
+    };
+    const refused = () => (this.status.textContent = 'The browser refused the clipboard; use Download CSV.');
+    if (typeof ClipboardItem !== 'undefined' && navigator.clipboard?.write) {
+      const item = new ClipboardItem({ 'text/plain': text.then((b) => new Blob([b], { type: 'text/plain' })) });
+      navigator.clipboard.write([item]).then(done, refused);
+    } else {
+      text.then((b) => b.text()).then((t) => navigator.clipboard.writeText(t)).then(done, refused);
     }
   }
 
-  private downloadCsv(): void {
-    if (!this.data) return;
-    const url = URL.createObjectURL(new Blob([toCsv(this.data)], { type: 'text/csv' }));
+  /**
+   * Download CSV: every row. A result the page kept whole is written from memory, a slice
+   * at a time; a capped one runs its query again (when it is a single read-only statement)
+   * and streams each batch into the file as it arrives, with Cancel available throughout.
+   */
+  private async downloadCsv(): Promise<void> {
+    const data = this.data;
+    const query = this.dataQuery;
+    if (!data || !query || this.running) return;
+    const whole = data.rowCount === data.totalRows && data.complete;
+    if (whole || !isSingleReadQuery(query.text)) {
+      this.status.textContent = 'Writing CSV…';
+      const file = await csvOfKept(data);
+      this.save(file.blob());
+      this.status.textContent = whole
+        ? `Downloaded ${count(file.rows)} row${file.rows === 1 ? '' : 's'} as CSV.`
+        : `Downloaded the first ${count(file.rows)} rows as CSV. To download every row, run the SELECT on its own (one statement) and download again.`;
+      return;
+    }
+    const controller = new AbortController();
+    this.running = controller;
+    this.runButton.disabled = true;
+    this.cancelButton.disabled = false;
+    this.downloadButton.disabled = true;
+    const file = new CsvFile();
+    file.add(csvHeader(data.columns.map((c) => c.name)));
+    const progress: ResultProgress = { rows: 0, kept: 0, complete: false };
+    const ticker = setInterval(() => {
+      this.status.textContent = `Writing CSV… ${count(file.rows)}${data.complete ? ` of ${count(data.totalRows)}` : ''} rows`;
+    }, 300);
+    try {
+      await this.ctx.session.warehouse.sql(query.text, {
+        ref: query.read.ref,
+        snapshotId: query.read.snapshotId,
+        asOf: query.read.asOf,
+        signal: controller.signal,
+        timeLimitMs: DOWNLOAD_TIME_LIMIT_MS,
+        keep: { rows: 0 },
+        progress,
+        onBatch: (batch) => file.addBatch(batch),
+      });
+      clearInterval(ticker);
+      if (!progress.complete) {
+        this.status.textContent = `Download stopped after ${count(file.rows)} rows (${controller.signal.aborted ? 'cancelled' : 'time limit'}); no file was saved.`;
+        return;
+      }
+      this.save(file.blob());
+      this.status.textContent = `Downloaded ${count(file.rows)} rows as CSV.`;
+    } catch (err) {
+      clearInterval(ticker);
+      this.status.textContent = `Download failed: ${errorText(err)}`;
+    } finally {
+      clearInterval(ticker);
+      this.running = null;
+      this.runButton.disabled = false;
+      this.cancelButton.disabled = true;
+      this.downloadButton.disabled = false;
+      if (this.queued) {
+        this.queued = false;
+        void this.run();
+      }
+    }
+  }
+
+  private save(blob: Blob): void {
+    const url = URL.createObjectURL(blob);
     const a = h('a', { href: url, download: `${this.ctx.config.id}-result.csv` });
     document.body.appendChild(a);
     a.click();
     a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 5000);
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
   }
 
   private async loadHistory(): Promise<void> {

@@ -143,3 +143,23 @@ test('JSON rows of sliced Arrow data read the right elements', () => {
     { big: 4, ts: '1970-01-01T00:00:03Z', d: '1970-01-04' },
   ]);
 });
+
+test('keep: the first rows are kept, the rest counted; every batch reaches onBatch; a cancel while counting returns the rows kept (issue 13, item 9)', async () => {
+  const progress = { rows: 0, kept: 0, complete: false };
+  let streamed = 0;
+  const table = await engine.query('SELECT range AS i FROM range(100000)', { keep: { rows: 5000 }, progress, onBatch: (b) => void (streamed += b.numRows) });
+  assert.equal(table.numRows, 5000);
+  assert.deepEqual(tableToRows(table.slice(4998)), [{ i: 4998 }, { i: 4999 }]);
+  assert.deepEqual(progress, { rows: 100000, kept: 5000, complete: true });
+  assert.equal(streamed, 100000);
+
+  // Endless: once 1000 rows are kept, Cancel ends the counting and the kept rows come back.
+  const controller = new AbortController();
+  const endless = { rows: 0, kept: 0, complete: false };
+  setTimeout(() => controller.abort(), 500);
+  const some = await engine.query('SELECT range AS i FROM range(1000000000000)', { keep: { rows: 1000 }, progress: endless, signal: controller.signal });
+  assert.equal(some.numRows, 1000);
+  assert.equal(endless.complete, false);
+  assert.ok(endless.rows >= 1000);
+  assert.deepEqual(tableToRows(await engine.query('SELECT 1 AS one')), [{ one: 1 }]);
+});
