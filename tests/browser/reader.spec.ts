@@ -74,6 +74,14 @@ test('progress survives a reload, shows in the navigation and the index, and rou
   // A wrong file is refused and changes nothing; the real one brings the progress back.
   await page.locator('[data-progress-import]').setInputFiles({ name: 'notes.json', mimeType: 'application/json', buffer: Buffer.from('{"hello": 1}') });
   await expect(page.locator('[data-progress-message]')).toContainText('not a progress file');
+  // Hostile files (issue 13 item 11): a "__proto__" section, and a 30 MB file, are refused and pollute nothing.
+  const hostile = '{"format":"phlo-course-progress","version":1,"parts":{},"tasks":{"__proto__":{"polluted":"2026-01-01T00:00:00.000Z"}}}';
+  await page.locator('[data-progress-import]').setInputFiles({ name: 'proto.json', mimeType: 'application/json', buffer: Buffer.from(hostile) });
+  await expect(page.locator('[data-progress-message]')).toContainText('bad entry for section "__proto__"');
+  expect(await page.evaluate(() => (({}) as Record<string, unknown>).polluted === undefined)).toBe(true);
+  await page.locator('[data-progress-import]').setInputFiles({ name: 'big.json', mimeType: 'application/json', buffer: Buffer.alloc(30 * 1024 * 1024, 32) });
+  await expect(page.locator('[data-progress-message]')).toContainText('at most 256 KB');
+  await expect(page.locator('[data-progress-summary]')).toContainText(`0 of ${published.length} published parts read`);
   await page.locator('[data-progress-import]').setInputFiles(file);
   await expect(page.locator('[data-progress-message]')).toContainText('Loaded');
   await expect(page.locator('[data-progress-summary]')).toContainText(`1 of ${published.length} published parts read`);

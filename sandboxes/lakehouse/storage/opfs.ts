@@ -17,10 +17,16 @@ export class OpfsStorage implements Storage {
   private readonly rootPromise: Promise<Dir>;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly lockName: string;
+  private readonly locks: LockManager | undefined;
 
-  /** `subdir` keeps the lakehouse apart from anything else the site stores in OPFS. */
-  constructor(subdir = 'lakehouse', root?: Dir) {
+  /**
+   * `subdir` keeps the lakehouse apart from anything else the site stores in OPFS. `locks` is
+   * taken when the storage is made: the pipeline worker removes `navigator.locks` from its
+   * scope before learner code loads (see src/sandbox/pipeline/lockdown.ts).
+   */
+  constructor(subdir = 'lakehouse', root?: Dir, locks: LockManager | undefined = (globalThis.navigator as Navigator | undefined)?.locks) {
     this.lockName = `phlo-opfs:${subdir}`;
+    this.locks = locks;
     this.rootPromise = (async () => {
       const base = root ?? (await navigator.storage.getDirectory());
       return subdir ? base.getDirectoryHandle(subdir, { create: true }) : base;
@@ -28,7 +34,7 @@ export class OpfsStorage implements Storage {
   }
 
   private async exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const locks = (globalThis.navigator as Navigator | undefined)?.locks;
+    const locks = this.locks;
     if (locks) return locks.request(this.lockName, fn) as Promise<T>;
     const run = this.queue.then(fn, fn);
     this.queue = run.catch(() => undefined);
