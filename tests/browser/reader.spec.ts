@@ -3,7 +3,9 @@
  * file (export, clear, import), learning path pages with their progress, and the workshop's
  * jump-to-checkpoint link.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { test, expect } from './fixtures.ts';
 import { builtPages } from '../site/dist.ts';
@@ -79,7 +81,10 @@ test('progress survives a reload, shows in the navigation and the index, and rou
   await page.locator('[data-progress-import]').setInputFiles({ name: 'proto.json', mimeType: 'application/json', buffer: Buffer.from(hostile) });
   await expect(page.locator('[data-progress-message]')).toContainText('bad entry for section "__proto__"');
   expect(await page.evaluate(() => (({}) as Record<string, unknown>).polluted === undefined)).toBe(true);
-  await page.locator('[data-progress-import]').setInputFiles({ name: 'big.json', mimeType: 'application/json', buffer: Buffer.alloc(30 * 1024 * 1024, 32) });
+  const big = join(tmpdir(), `phlo-progress-30mb-${process.pid}.json`);
+  await writeFile(big, Buffer.alloc(30 * 1024 * 1024, 32));
+  await page.locator('[data-progress-import]').setInputFiles(big);
+  await rm(big);
   await expect(page.locator('[data-progress-message]')).toContainText('at most 256 KB');
   await expect(page.locator('[data-progress-summary]')).toContainText(`0 of ${published.length} published parts read`);
   await page.locator('[data-progress-import]').setInputFiles(file);
