@@ -55,9 +55,9 @@ async function pageLatency(page: Page): Promise<number> {
   return Date.now() - t0;
 }
 
-async function openPipeline(page: Page, runner: RegExp): Promise<void> {
+async function openPipeline(page: Page, runner: RegExp, path = PART_13): Promise<void> {
   // The shared start with more patience: DuckDB's start is slow on a loaded machine.
-  await startSandbox(page, PART_13).catch(async () => {
+  await startSandbox(page, path).catch(async () => {
     await page.getByRole('button', { name: 'Start the sandbox' }).click({ timeout: 30_000 }).catch(() => {});
     await expect(page.locator('.hands-on[data-ready]')).toBeVisible({ timeout: 120_000 });
   });
@@ -94,6 +94,7 @@ await probe('constructor', () => { const G = (globalThis as any).constructor; re
 await probe('newFunction', () => new Function('return 41 + 1')());
 await probe('ctorFetch', () => (Object.getPrototypeOf(globalThis) as any).fetch('/'));
 await probe('warehouse', async () => (await fetch('/warehouse/_index.json')).status);
+await probe('importModule', async () => typeof (await import(String(location.href))));
 throw new Error('PROBE ' + JSON.stringify(found));
 export default function () { return { plugins: [] }; }
 `;
@@ -111,6 +112,8 @@ test('plugin code in the Worker runner cannot reach storage, the network or the 
   }
   // What the pipeline itself needs stays: the shipped (public) warehouse.
   expect(found.warehouse).toBe('ALLOWED 200');
+  // import() is syntax and stays; a module it loads runs in this same locked scope.
+  expect(found.importModule).toBe('ALLOWED object');
   // The section still works: the other plugin files ran, and the page answers at once.
   await expect(transcript).toContainText('github_events');
   expect(await pageLatency(page)).toBeLessThan(RESPONSIVE_MS);
@@ -162,3 +165,21 @@ test('without OPFS (the in-page runner) learner code never runs on the page', as
   await expect(page.locator('.sbx-transcript')).toContainText('Plugin files were not run');
   expect(await page.title()).not.toBe('pwned');
 });
+
+test('pipeline.config.ts runs in a throwaway locked-down worker: no storage, and an endless loop is stopped in 5 s', async ({ page }) => {
+  await openPipeline(page, /^worker/, '/lab/');
+  const transcript = page.locator('.sbx-transcript');
+  await writeFile(page, 'pipeline.config.ts', `const root = await (navigator as any).storage.getDirectory();\nexport default { seed: 'phlo' };\n`);
+  expect(await runCommand(page, 'assets')).not.toBe(0);
+  await expect(transcript).toContainText('pipeline.config.ts: the module threw while loading');
+
+  await writeFile(page, 'pipeline.config.ts', `while (true) {}\nexport default { seed: 'phlo' };\n`);
+  expect(await runCommand(page, 'assets')).not.toBe(0);
+  await expect(transcript).toContainText('did not finish loading within 5 s');
+  expect(await pageLatency(page)).toBeLessThan(RESPONSIVE_MS);
+
+  // Plain settings still arrive.
+  await writeFile(page, 'pipeline.config.ts', `export default { seed: 'phlo', badDays: { '2025-02-22': 'sensor-fault' } };\n`);
+  expect(await runCommand(page, 'assets')).toBe(0);
+});
+

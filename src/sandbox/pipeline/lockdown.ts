@@ -11,10 +11,13 @@
  * the engines' files. Everything else goes; `lockdown` checks that it is gone and throws
  * when it is not, so learner code never runs in a scope that was only half closed.
  *
- * What stays possible (see the report in tests/browser/learner-isolation.spec.ts): reading
+ * What stays possible (tests/browser/learner-isolation.spec.ts attacks the rest): reading
  * the shipped (public) warehouse and the site's built assets through the restricted fetch;
- * `import()` of a same-origin module (syntax cannot be removed; the module runs in this same
- * locked scope); spending CPU and memory until the watchdog or the end of the command.
+ * `import()` of a same-origin module or JSON file (syntax cannot be removed; a module runs in
+ * this same locked scope); SQL, which runs in DuckDB's own worker (not locked down); writing
+ * the section's own warehouse through `ctx.lake` (that is what a plugin is for); spending CPU
+ * and memory while a command runs, until the watchdog (silence), the command's time limit or
+ * the end of the command (the page then terminates this worker) stops it.
  */
 
 /** Global names removed: storage, network, other contexts, and talking to the page. */
