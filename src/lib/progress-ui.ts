@@ -8,7 +8,7 @@
  * - `[data-progress-io]` (the progress page): download, load and clear.
  * The course map (parts, sections and their task ids) is embedded by the footer.
  */
-import { loadProgress, markPartRead, mergeProgress, parseProgress, saveProgress, emptyProgress, tasksPassed, exportFileName, type Progress } from './progress.ts';
+import { loadProgress, markPartRead, mergeProgress, saveProgress, emptyProgress, tasksPassed, exportFileName, type Progress } from './progress.ts';
 
 interface CourseMap {
   /** Part number -> its page URL and its sections' task ids. */
@@ -120,9 +120,14 @@ function wireProgressPage(map: CourseMap): void {
     const file = input.files?.[0];
     if (!file) return;
     try {
-      const incoming = parseProgress(await file.text());
+      // Checked (size, schema, the course's own ids) before anything is merged; see progress-file.ts.
+      const { parseProgressFile, courseIds, PROGRESS_FILE_MAX_BYTES } = await import('./progress-file.ts');
+      // Too big is refused before the file is read into memory.
+      const text = file.size > PROGRESS_FILE_MAX_BYTES ? '' : await file.text();
+      const { progress: incoming, skipped } = parseProgressFile(text, courseIds(map), file.size);
       saveProgress(localStorage, mergeProgress(loadProgress(localStorage), incoming));
-      say(`Loaded ${file.name}: ${Object.keys(incoming.parts).length} part(s) read and ${Object.values(incoming.tasks).reduce((n, t) => n + Object.keys(t).length, 0)} task(s) passed, merged with what this browser had.`, 'ok');
+      const left = skipped ? ` ${skipped} entr${skipped === 1 ? 'y' : 'ies'} for parts or tasks this course does not have were left out.` : '';
+      say(`Loaded ${file.name}: ${Object.keys(incoming.parts).length} part(s) read and ${Object.values(incoming.tasks).reduce((n, t) => n + Object.keys(t).length, 0)} task(s) passed, merged with what this browser had.${left}`, 'ok');
       paint(map);
     } catch (err) {
       say(`${file.name}: ${(err as Error).message} Nothing was changed.`, 'error');

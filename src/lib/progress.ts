@@ -4,6 +4,11 @@
  * (export, then import on the other machine: the two are merged, nothing is lost).
  *
  * Pure functions over a `ProgressStore`, so the Node tests run them without a browser.
+ *
+ * Every record here has no prototype (`Object.create(null)`) and only ids of the course's
+ * own shape are read: a key like `__proto__` or `constructor` in stored or imported JSON is
+ * refused instead of reaching `Object.prototype`. A file brought in by the reader goes
+ * through the stricter, schema-checked `parseProgressFile` (progress-file.ts) first.
  */
 export const PROGRESS_KEY = 'phlo-progress';
 export const PROGRESS_FORMAT = 'phlo-course-progress';
@@ -22,7 +27,22 @@ export interface KeyValue {
   setItem(key: string, value: string): void;
 }
 
-export const emptyProgress = (): Progress => ({ format: PROGRESS_FORMAT, version: 1, parts: {}, tasks: {} });
+/** A record with no prototype: an id such as `constructor` or `__proto__` is just a key. */
+export const dict = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
+
+export const emptyProgress = (): Progress => ({ format: PROGRESS_FORMAT, version: 1, parts: dict(), tasks: dict() });
+
+/** A part number as the course writes it ("3", "13"). */
+export const PART_ID = /^\d{1,2}$/;
+/** A section or task id as the course writes them (lowercase words and digits joined by "-"). */
+export const COURSE_ID = /^[a-z0-9][a-z0-9-]{0,99}$/;
+/** A time as `Date.toISOString` writes it. */
+export const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
+
+export const isTime = (v: unknown): v is string => typeof v === 'string' && ISO_TIME.test(v) && !Number.isNaN(Date.parse(v));
+
+const ownEntries = (o: object): [string, unknown][] => Object.keys(o).map((k) => [k, (o as Record<string, unknown>)[k]]);
+const isPlainObject = (v: unknown): v is object => !!v && typeof v === 'object' && !Array.isArray(v);
 
 /** Read a progress document, saying what is wrong with it when it is not one. */
 export function parseProgress(text: string): Progress {
@@ -35,16 +55,18 @@ export function parseProgress(text: string): Progress {
   const d = data as Partial<Progress> | null;
   if (!d || typeof d !== 'object' || d.format !== PROGRESS_FORMAT) throw new Error('This file is not a progress file of this course. Choose a file saved with "Download my progress".');
   if (d.version !== 1) throw new Error(`This progress file has version ${String(d.version)}; this site reads version 1. Update the site or use a newer export.`);
+  if (d.parts !== undefined && !isPlainObject(d.parts)) throw new Error('The progress file has "parts" that is not an object of part number -> time.');
+  if (d.tasks !== undefined && !isPlainObject(d.tasks)) throw new Error('The progress file has "tasks" that is not an object of section id -> task id -> time.');
   const out = emptyProgress();
-  for (const [part, at] of Object.entries(d.parts ?? {})) {
-    if (!/^\d{1,2}$/.test(part) || typeof at !== 'string') throw new Error(`The progress file has a bad entry for part "${part}".`);
+  for (const [part, at] of ownEntries(d.parts ?? {})) {
+    if (!PART_ID.test(part) || !isTime(at)) throw new Error(`The progress file has a bad entry for part "${part}".`);
     out.parts[part] = at;
   }
-  for (const [section, tasks] of Object.entries(d.tasks ?? {})) {
-    if (!tasks || typeof tasks !== 'object') throw new Error(`The progress file has a bad entry for section "${section}".`);
-    for (const [task, at] of Object.entries(tasks)) {
-      if (typeof at !== 'string') throw new Error(`The progress file has a bad entry for task "${section}/${task}".`);
-      (out.tasks[section] ??= {})[task] = at;
+  for (const [section, tasks] of ownEntries(d.tasks ?? {})) {
+    if (!COURSE_ID.test(section) || !isPlainObject(tasks)) throw new Error(`The progress file has a bad entry for section "${section}".`);
+    for (const [task, at] of ownEntries(tasks)) {
+      if (!COURSE_ID.test(task) || !isTime(at)) throw new Error(`The progress file has a bad entry for task "${section}/${task}".`);
+      (out.tasks[section] ??= dict())[task] = at;
     }
   }
   return out;
@@ -70,9 +92,9 @@ export function mergeProgress(a: Progress, b: Progress): Progress {
   const out = emptyProgress();
   for (const part of new Set([...Object.keys(a.parts), ...Object.keys(b.parts)])) out.parts[part] = first(a.parts[part], b.parts[part]);
   for (const section of new Set([...Object.keys(a.tasks), ...Object.keys(b.tasks)])) {
-    const ta = a.tasks[section] ?? {};
-    const tb = b.tasks[section] ?? {};
-    out.tasks[section] = {};
+    const ta = a.tasks[section] ?? dict<string>();
+    const tb = b.tasks[section] ?? dict<string>();
+    out.tasks[section] = dict();
     for (const task of new Set([...Object.keys(ta), ...Object.keys(tb)])) out.tasks[section][task] = first(ta[task], tb[task]);
   }
   return out;
@@ -88,15 +110,15 @@ export function markPartRead(store: KeyValue, part: number, read = true, now = n
 
 export function markTaskPassed(store: KeyValue, section: string, task: string, now = new Date()): Progress {
   const p = loadProgress(store);
-  (p.tasks[section] ??= {})[task] ??= now.toISOString();
+  (p.tasks[section] ??= dict())[task] ??= now.toISOString();
   saveProgress(store, p);
   return p;
 }
 
 /** Tasks passed in a section, out of the ids it has now (tasks removed since do not count). */
 export function tasksPassed(p: Progress, section: string, taskIds: readonly string[]): number {
-  const done = p.tasks[section] ?? {};
-  return taskIds.filter((id) => done[id]).length;
+  const done = Object.hasOwn(p.tasks, section) ? p.tasks[section]! : dict<string>();
+  return taskIds.filter((id) => Object.hasOwn(done, id) && isTime(done[id])).length;
 }
 
 /** The file name of an export: phlo-progress-2026-11-25.json */

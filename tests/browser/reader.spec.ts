@@ -3,7 +3,9 @@
  * file (export, clear, import), learning path pages with their progress, and the workshop's
  * jump-to-checkpoint link.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { test, expect } from './fixtures.ts';
 import { builtPages } from '../site/dist.ts';
@@ -74,6 +76,17 @@ test('progress survives a reload, shows in the navigation and the index, and rou
   // A wrong file is refused and changes nothing; the real one brings the progress back.
   await page.locator('[data-progress-import]').setInputFiles({ name: 'notes.json', mimeType: 'application/json', buffer: Buffer.from('{"hello": 1}') });
   await expect(page.locator('[data-progress-message]')).toContainText('not a progress file');
+  // Hostile files (issue 13 item 11): a "__proto__" section, and a 30 MB file, are refused and pollute nothing.
+  const hostile = '{"format":"phlo-course-progress","version":1,"parts":{},"tasks":{"__proto__":{"polluted":"2026-01-01T00:00:00.000Z"}}}';
+  await page.locator('[data-progress-import]').setInputFiles({ name: 'proto.json', mimeType: 'application/json', buffer: Buffer.from(hostile) });
+  await expect(page.locator('[data-progress-message]')).toContainText('bad entry for section "__proto__"');
+  expect(await page.evaluate(() => (({}) as Record<string, unknown>).polluted === undefined)).toBe(true);
+  const big = join(tmpdir(), `phlo-progress-30mb-${process.pid}.json`);
+  await writeFile(big, Buffer.alloc(30 * 1024 * 1024, 32));
+  await page.locator('[data-progress-import]').setInputFiles(big);
+  await rm(big);
+  await expect(page.locator('[data-progress-message]')).toContainText('at most 256 KB');
+  await expect(page.locator('[data-progress-summary]')).toContainText(`0 of ${published.length} published parts read`);
   await page.locator('[data-progress-import]').setInputFiles(file);
   await expect(page.locator('[data-progress-message]')).toContainText('Loaded');
   await expect(page.locator('[data-progress-summary]')).toContainText(`1 of ${published.length} published parts read`);

@@ -15,8 +15,11 @@ export interface BrowserBundle {
 }
 
 export async function createBrowserEngine(bundle: BrowserBundle, options: DuckDbEngineOptions = {}): Promise<DuckDbWasmEngine> {
+  // Taken now: a restart (after a time limit) may come after the pipeline worker removed
+  // `Worker` from its scope (src/sandbox/pipeline/lockdown.ts).
+  const Spawn = globalThis.Worker;
   const boot = async () => {
-    const worker = new Worker(bundle.mainWorker);
+    const worker = new Spawn(bundle.mainWorker);
     const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
     await db.instantiate(bundle.mainModule, null);
     await db.open({});

@@ -31,10 +31,16 @@ export class OpfsStorage implements Storage {
   private readonly rootPromise: Promise<Dir>;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly lockName: string;
+  private readonly locks: LockManager | undefined;
 
-  /** `subdir` keeps the lakehouse apart from anything else the site stores in OPFS. */
-  constructor(subdir = 'lakehouse', root?: Dir) {
+  /**
+   * `subdir` keeps the lakehouse apart from anything else the site stores in OPFS. `locks` is
+   * taken when the storage is made: the pipeline worker removes `navigator.locks` from its
+   * scope before learner code loads (see src/sandbox/pipeline/lockdown.ts).
+   */
+  constructor(subdir = 'lakehouse', root?: Dir, locks: LockManager | undefined = (globalThis.navigator as Navigator | undefined)?.locks) {
     this.lockName = `phlo-opfs:${subdir}`;
+    this.locks = locks;
     this.rootPromise = (async () => {
       const base = root ?? (await navigator.storage.getDirectory());
       return subdir ? base.getDirectoryHandle(subdir, { create: true }) : base;

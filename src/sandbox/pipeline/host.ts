@@ -19,6 +19,8 @@ import { progressLine } from './progress.ts';
 import { splitCommand } from './command-line.ts';
 import { allowArrowNullTests } from './arrow-csp.ts';
 import { learnerProject, learnerSettings, learnerPlugins } from './learner-files.ts';
+import { isPluginFile } from './learner-plugins.ts';
+import type { ModuleImporter } from './learner-config.ts';
 import { createPluginApi } from '../../../sandboxes/pipeline/plugins/api.ts';
 import githubEvents from '../../../sandboxes/pipeline/plugins/examples/github-events.sample.json';
 import { projectFiles } from './project-files.ts';
@@ -38,6 +40,13 @@ export interface HostWiring {
    * may take, so the page's watchdog does not mistake it for a stuck worker.
    */
   blocking?: (ms: number) => void;
+  /** Evaluates pipeline.config.ts (a throwaway locked-down worker in the browser; see settings-import.ts). */
+  importSettings?: ModuleImporter;
+  /**
+   * Set where plugin files must not run (the in-page runner: plugin code would share the
+   * page's main thread and DOM): why they are skipped.
+   */
+  pluginsRefused?: string;
 }
 
 /** How long PGlite's first start may keep the worker silent. */
@@ -59,9 +68,14 @@ export class PipelineHost {
 
   private async pipeline(edits: Record<string, string>, onEvent?: (e: RunEvent, run: RunRecord) => void, io?: CliIo, clock?: () => number): Promise<{ pipeline: Pipeline; lake: Awaited<ReturnType<typeof openLakehouse>> }> {
     const project = learnerProject(projectFiles(), edits);
-    const settings = await learnerSettings(edits);
+    const settings = await learnerSettings(edits, this.wiring.importSettings);
     // The learner's plugin files (plugins/*.ts among the files sent) are registered on every run.
-    const { registry, definitions } = await learnerPlugins(glucoseDefinitions({ project, seed: settings.seed ?? 'phlo', badDays: settings.badDays ?? {} }), edits, {
+    let files = edits;
+    if (this.wiring.pluginsRefused && Object.keys(edits).some(isPluginFile)) {
+      files = Object.fromEntries(Object.entries(edits).filter(([path]) => !isPluginFile(path)));
+      io?.err(this.wiring.pluginsRefused);
+    }
+    const { registry, definitions } = await learnerPlugins(glucoseDefinitions({ project, seed: settings.seed ?? 'phlo', badDays: settings.badDays ?? {} }), files, {
       api: createPluginApi({ githubEvents }),
       warn: (m) => io?.err(m),
     });

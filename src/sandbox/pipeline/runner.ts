@@ -17,6 +17,7 @@ import { OPFS_ROOT } from '../runtime/section-store.ts';
 import type { CommandResult } from './host.ts';
 import type { FromWorker, ToWorker } from './protocol.ts';
 import { NOT_PUBLISHED_MESSAGE, type PgAnswer } from './postgres-query.ts';
+import { isPluginFile } from './learner-plugins.ts';
 
 /** A learner's command is stopped after this long (a runaway backfill, an endless model). */
 export const COMMAND_TIME_LIMIT_MS = 180_000;
@@ -32,6 +33,9 @@ export interface Runner {
   /** A Postgres query on the marts `publish` wrote (in the runner's own PGlite). */
   postgres(sql: string): Promise<PgAnswer>;
 }
+
+/** Files whose request runs the learner's JavaScript in the pipeline worker (plugin files). */
+export const runsLearnerCode = (files: Record<string, string>): boolean => Object.keys(files).some(isPluginFile);
 
 export class RunnerStopped extends Error {
   constructor(message: string) {
@@ -56,6 +60,12 @@ export class WorkerRunner implements Runner {
   private graceUntil = 0;
   /** A command ran in the current worker: only then can its Postgres hold published marts. */
   private ranCommand = false;
+  /**
+   * The learner's plugin code ran in the current worker (a run or the asset graph with plugin
+   * files): whatever it left behind (a timer, a growing array, a promise loop) must end with
+   * the request, so the worker is terminated as soon as it is idle and a fresh one boots.
+   */
+  private tainted = false;
 
   constructor(session: SandboxSession) {
     this.session = session;
@@ -90,6 +100,7 @@ export class WorkerRunner implements Runner {
         else {
           this.pending.delete(m.id);
           p.resolve(m);
+          this.retireIfTainted();
         }
       });
       worker.addEventListener('error', (ev) => {
@@ -113,8 +124,20 @@ export class WorkerRunner implements Runner {
     this.worker?.terminate();
     this.worker = null;
     this.ranCommand = false;
+    this.tainted = false;
     this.ready = null;
   }
+
+  /** Replace a worker that ran learner code once nothing is waiting on it. */
+  private retireIfTainted(): void {
+    if (!this.tainted || this.pending.size > 0) return;
+    this.stop();
+    this.retired++;
+    this.warm();
+  }
+
+  /** Workers replaced after running learner code (tests read it). */
+  retired = 0;
 
   private crashed(message: string): void {
     this.stop();
@@ -147,7 +170,11 @@ export class WorkerRunner implements Runner {
         resend: () => {
           this.pending.set(id, entry);
           void this.start().then(
-            () => ((this.ranCommand = true), this.worker!.postMessage({ type: 'run', id, line, files } satisfies ToWorker)),
+            () => {
+              this.ranCommand = true;
+              if (runsLearnerCode(files)) this.tainted = true;
+              this.worker!.postMessage({ type: 'run', id, line, files } satisfies ToWorker);
+            },
             (err: Error) => (this.pending.delete(id), reject(err)),
           );
         },
@@ -183,6 +210,7 @@ export class WorkerRunner implements Runner {
     const id = ++this.seq;
     const m = await new Promise<FromWorker>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
+      if (runsLearnerCode(files)) this.tainted = true;
       this.worker!.postMessage({ type: 'lineage', id, files } satisfies ToWorker);
     });
     if (m.type !== 'lineage' || !m.graph) throw new Error(m.type === 'lineage' && m.error ? m.error : 'no asset graph');
@@ -203,7 +231,15 @@ export class WorkerRunner implements Runner {
   }
 }
 
-/** Without OPFS the worker cannot see the page's memory: run in the page instead. */
+/** Why the in-page runner skips plugin files (shown in the terminal). */
+export const IN_PAGE_PLUGINS_REFUSED =
+  'Plugin files were not run: this browser has no private file storage (OPFS), so the pipeline runs in the page itself, where your code would share the page (an endless loop would freeze it). Open this part in a browser with OPFS (Chromium, Firefox, Safari 16.4+, not a private window) to run plugins.';
+
+/**
+ * Without OPFS the worker cannot see the page's memory: run in the page instead. The
+ * learner's code never runs on the page's thread: pipeline.config.ts is evaluated in a
+ * throwaway locked-down worker, and plugin files are skipped with a reason.
+ */
 export class InPageRunner implements Runner {
   readonly kind = 'in-page' as const;
   private host: Promise<import('./host.ts').PipelineHost> | null = null;
@@ -213,8 +249,8 @@ export class InPageRunner implements Runner {
   }
   private get(): Promise<import('./host.ts').PipelineHost> {
     this.host ??= (async () => {
-      const { PipelineHost } = await import('./host.ts');
-      return new PipelineHost({ storage: this.session.storage, engine: await bootEngine() });
+      const [{ PipelineHost }, { isolatedSettingsImport, spawnSettingsWorker }] = await Promise.all([import('./host.ts'), import('./settings-import.ts')]);
+      return new PipelineHost({ storage: this.session.storage, engine: await bootEngine(), importSettings: isolatedSettingsImport(spawnSettingsWorker(Worker)), pluginsRefused: IN_PAGE_PLUGINS_REFUSED });
     })();
     return this.host;
   }

@@ -4,6 +4,12 @@
  * so the page sees every commit a run makes as soon as it lands. The page can terminate it
  * at any time (Cancel, a time limit, a crash): runs write on their own branch, so main is
  * never left half-written.
+ *
+ * The learner's plugin files run in this worker, so before any of them loads it takes what
+ * the pipeline needs (its section's OPFS folder, a fetch limited to the shipped warehouse
+ * and the engines' files, its channel to the page, the Worker constructor for the settings
+ * worker) and then removes storage, network and messaging from its global scope
+ * (lockdown.ts). The page terminates it when a command that ran learner code ends.
  */
 import { createBrowserEngine } from '../../../sandboxes/lakehouse/sql/duckdb-browser.ts';
 import { initParquet } from '../../../sandboxes/lakehouse/iceberg/parquet.ts';
@@ -13,9 +19,21 @@ import { opfsDir } from '../runtime/section-store.ts';
 import { LayeredStorage } from '../runtime/layered-storage.ts';
 import { PipelineHost } from './host.ts';
 import type { ToWorker, FromWorker } from './protocol.ts';
+import { lockdown, restrictedFetch } from './lockdown.ts';
+import { isolatedSettingsImport, spawnSettingsWorker } from './settings-import.ts';
 
 let host: Promise<PipelineHost> | null = null;
-const post = (m: FromWorker) => (self as unknown as Worker).postMessage(m);
+// Taken now: lockdown removes postMessage, fetch and Worker from the global scope.
+const postMessage = (self as unknown as Worker).postMessage.bind(self);
+const post = (m: FromWorker) => postMessage(m);
+const realFetch = fetch.bind(globalThis);
+const settingsImport = isolatedSettingsImport(spawnSettingsWorker(Worker));
+const locks = navigator.locks as LockManager | undefined;
+/** The folders this worker may fetch from: the warehouse, and where the engines' files are served. */
+const dirOf = (url: string): string[] => {
+  const u = new URL(url, location.href);
+  return u.origin === location.origin && u.protocol.startsWith('http') ? [new URL('.', u).toString()] : [];
+};
 
 function hostFor(m: Extract<ToWorker, { type: 'init' }>): Promise<PipelineHost> {
   host ??= (async () => {
@@ -23,8 +41,12 @@ function hostFor(m: Extract<ToWorker, { type: 'init' }>): Promise<PipelineHost> 
       createBrowserEngine({ mainModule: m.assets.duckdbWasmUrl, mainWorker: m.assets.duckdbWorkerUrl }, { timeLimitMs: 120_000 }),
       initParquet(m.assets.parquetWasmUrl),
     ]);
-    const storage = new LayeredStorage(new HttpStorage(m.warehouseUrl), new OpfsStorage('', await opfsDir(m.opfsDir)));
-    return new PipelineHost({ storage, engine, blocking: (graceMs) => post({ type: 'alive', graceMs }) });
+    const allowed = [m.warehouseUrl, ...dirOf(import.meta.url), ...dirOf(m.assets.duckdbWasmUrl), ...dirOf(m.assets.parquetWasmUrl), ...(import.meta.env.DEV ? ['/node_modules/', '/@fs/'] : [])];
+    const fetchLimited = restrictedFetch(realFetch, allowed, location.origin);
+    const storage = new LayeredStorage(new HttpStorage(m.warehouseUrl, { fetch: fetchLimited }), new OpfsStorage('', await opfsDir(m.opfsDir), locks));
+    // From here on the scope holds nothing but this section's folder and the limited fetch.
+    lockdown({ fetch: fetchLimited });
+    return new PipelineHost({ storage, engine, blocking: (graceMs) => post({ type: 'alive', graceMs }), importSettings: settingsImport });
   })();
   return host;
 }
