@@ -161,7 +161,7 @@ export class BranchesPane {
       commits.map((c) =>
         h(
           'li',
-          { style: `height:${ROW}px`, 'data-commit': c.hash },
+          { style: `height:${ROW}px`, 'data-commit': c.hash, 'data-lane': lanes[laneOf.get(c.hash) ?? 0]?.ref ?? '' },
           heads.get(c.hash)?.map((n) => h('span', { class: 'sbx-head' }, n)),
           h('span', { class: 'sbx-hash' }, c.hash.slice(0, 8)),
           ' ',
