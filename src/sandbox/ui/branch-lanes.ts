@@ -37,9 +37,9 @@ export function layoutLanes(refs: Reference[], logs: Map<string, Commit[]>): Lan
     const log = logs.get(r.name) ?? [];
     for (const c of log) byHash.set(c.hash, c);
     const unplaced = log.filter((c) => !laneOf.has(c.hash));
-    // Every branch gets its lane (an empty one says "at the same commit as another");
-    // a tag only when it holds commits no branch does.
-    if (r.type === 'TAG' && unplaced.length === 0) continue;
+    // A ref gets a lane only for commits no earlier ref holds: a branch at the same commit as
+    // another (dev at main) adds no empty column, which a phone's width cannot spare.
+    if (unplaced.length === 0) continue;
     const lane = lanes.push({ ref: r.name, type: r.type }) - 1;
     for (const c of unplaced) laneOf.set(c.hash, lane);
   }
