@@ -12,9 +12,37 @@ const load = (): Promise<Island> => (island ??= import('./ui/hands-on.ts'));
 /** Remember across reloads that the reader had the sandbox open. */
 const openKey = (id: string) => `phlo-sandbox-open:${id}`;
 
+/**
+ * A skip link per hands-on section, right after the page's "Skip to content": from the top
+ * of a part, Start is otherwise dozens of Tabs away (81 in Part 3). It lands on Start, or
+ * on the sandbox's first tab once it runs.
+ */
+function addSkipLinks(roots: HTMLElement[]): void {
+  const anchor = document.querySelector('.sl-skip-link');
+  let after: Element | null = anchor;
+  for (const root of roots) {
+    const title = root.querySelector('.hands-on-title')?.textContent?.trim() ?? 'the sandbox';
+    const link = document.createElement('a');
+    link.className = 'hands-on-skip';
+    link.href = `#${root.querySelector('.hands-on-title')?.id ?? ''}`;
+    link.textContent = `Skip to the hands-on: ${title}`;
+    link.addEventListener('click', (e) => {
+      e.preventDefault();
+      const target = root.querySelector<HTMLElement>('[data-start]') ?? root.querySelector<HTMLElement>('.sbx-tab[aria-selected="true"]') ?? root;
+      if (target === root) root.tabIndex = -1;
+      root.scrollIntoView({ block: 'start' });
+      target.focus();
+    });
+    if (after) after.after(link);
+    else document.body.prepend(link);
+    after = link;
+  }
+}
+
 export function watchHandsOn(): void {
   const roots = [...document.querySelectorAll<HTMLElement>('.hands-on[data-section]')];
   if (roots.length === 0) return;
+  addSkipLinks(roots);
   // The workshop page links to `?checkpoint=<section id>#<anchor>`: open that section at its checkpoint.
   const params = new URLSearchParams(location.search);
   const jumpTo = params.get('checkpoint');
@@ -57,7 +85,11 @@ export function watchHandsOn(): void {
         )
       : null;
   for (const root of roots) {
-    root.querySelector('[data-start]')?.addEventListener('click', () => start(root));
+    root.querySelector('[data-start]')?.addEventListener('click', () => {
+      // The sandbox then takes focus from the button it replaces (hands-on.ts).
+      root.dataset.startedBy = 'click';
+      start(root);
+    });
     observer?.observe(root);
     let wasOpen = false;
     try {

@@ -3,7 +3,8 @@
  * what the Worker runner runs. The silver model is edited in the pane's editor and run with
  * the gold readings; the "tighten the in-range band" task's own check (SQL on gold) passes
  * only if the edited model produced the rows, and a compile shows the edited SQL. Then a
- * solution that adds a schema test in YAML makes the run fail on that test. Nothing leaves the origin except the
+ * solution that adds a schema test in YAML makes the run fail on that test; "fix the test"
+ * does not pass on the earlier run that had no test. Nothing leaves the origin except the
  * WebContainer's own boot attempt.
  */
 import { test, expect, record, startSandbox, WEBCONTAINER_BOOT } from './fixtures.ts';
@@ -37,6 +38,11 @@ test('Part 6: an edited silver model runs in the Worker and moves gold', async (
   await expect(page.locator('.sbx-pipeline')).toHaveAttribute('data-last-exit', '0', { timeout: 120_000 });
   await expect(page.locator('.sbx-transcript')).toContainText('38 updated', { timeout: 30_000 });
   await expect(task).toHaveAttribute('data-passed', 'true', { timeout: 30_000 });
+  // "Fix the test and pass" asks for a run with the new test in it: this successful run, made
+  // before any test was added, must not pass it (it did, for good, 0.7 s after the run).
+  const fixTest = page.locator('.sbx-task[data-task=fix-test]');
+  await expect(fixTest.locator('.sbx-task-detail')).toContainText('did not run not_null_fct_glucose_readings_glucose_change_mg_dl', { timeout: 30_000 });
+  await expect(fixTest).toHaveAttribute('data-passed', 'false');
 
   // The compiled SQL is the learner's version of the model.
   await cmd.fill('compile fct_glucose_readings');

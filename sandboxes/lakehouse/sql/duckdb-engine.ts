@@ -15,6 +15,7 @@
  */
 import * as arrow from 'apache-arrow';
 import type { AsyncDuckDB } from '@duckdb/duckdb-wasm';
+import { extensionStatement } from './extensions.ts';
 import { SqlError, parseDuckDbError, qualifiedName, quoteIdent, type QueryOptions, type SqlEngine } from './engine.ts';
 import { combineBatches, stripTimeZones, toArrowTable } from './arrow-data.ts';
 
@@ -150,6 +151,9 @@ export class DuckDbWasmEngine implements SqlEngine {
   private async runQuery(sql: string, options: QueryOptions): Promise<arrow.Table> {
     const signal = options.signal;
     if (signal?.aborted) throw new SqlError('query cancelled before it started.', { kind: 'cancelled', sql });
+    // INSTALL iceberg (DuckDB's own hint) cannot work offline: the answer in words, not an XHR error.
+    const extension = extensionStatement(sql);
+    if (extension) throw new SqlError(extension, { sql });
     const session = await this.session;
     const limit = options.timeLimitMs ?? this.timeLimitMs;
 

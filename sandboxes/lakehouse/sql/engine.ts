@@ -3,6 +3,7 @@
  * the engine behind it is DuckDB-WASM (one factory for Node, one for the browser).
  * DuckDB never reads Parquet here (see DESIGN.md): data arrives already decoded as Arrow.
  */
+import { extensionProblem } from './extensions.ts';
 import type * as arrow from 'apache-arrow';
 
 export interface QueryOptions {
@@ -83,6 +84,9 @@ export class SqlError extends Error {
  * "..." so the caret column is relative to the excerpt, which we locate in the real line.
  */
 export function parseDuckDbError(rawMessage: string, sql: string): SqlError {
+  // INSTALL iceberg (DuckDB's own hint) fails on a blocked download: say why, and what instead.
+  const extension = extensionProblem(rawMessage, sql);
+  if (extension) return new SqlError(extension, { sql });
   let text = rawMessage.replace(/^Error:\s*/, '');
   // Parser errors arrive as JSON with DuckDB's own character position.
   if (text.startsWith('{')) {

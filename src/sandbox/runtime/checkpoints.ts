@@ -96,3 +96,62 @@ export async function applyCheckpoint(warehouse: RefMover, cp: Checkpoint): Prom
     }
   }
 }
+
+/** A branch or tag as the catalog lists it. */
+export interface RefState {
+  name: string;
+  type: 'BRANCH' | 'TAG';
+  hash: string;
+}
+
+/**
+ * The references a reset to `cp` leaves: the shipped warehouse's refs (the learner's layer
+ * is gone), with the checkpoint's branches moved or created and its tags created, exactly as
+ * `applyCheckpoint` does.
+ */
+export function refsAfterReset(shipped: RefState[], cp: Checkpoint | null): RefState[] {
+  const out = new Map(shipped.map((r) => [r.name, { ...r }]));
+  if (cp) {
+    for (const [name, hash] of Object.entries(cp.branches)) out.set(name, { name, type: 'BRANCH', hash });
+    for (const [name, hash] of Object.entries(cp.tags)) if (!out.has(name)) out.set(name, { name, type: 'TAG', hash });
+  }
+  return [...out.values()];
+}
+
+/** What a reset would throw away: refs the learner made, and refs the learner moved. */
+export interface WorkAtRisk {
+  branches: string[];
+  tags: string[];
+  /** Refs that exist either way but point elsewhere now (new commits, a merge, a moved branch). */
+  moved: string[];
+}
+
+export function workLostByReset(current: RefState[], afterReset: RefState[]): WorkAtRisk {
+  const after = new Map(afterReset.map((r) => [r.name, r]));
+  const risk: WorkAtRisk = { branches: [], tags: [], moved: [] };
+  for (const r of current) {
+    const then = after.get(r.name);
+    if (!then) (r.type === 'TAG' ? risk.tags : risk.branches).push(r.name);
+    else if (then.hash !== r.hash) risk.moved.push(r.name);
+  }
+  for (const list of Object.values(risk)) list.sort((a: string, b: string) => (a === 'main' ? -1 : b === 'main' ? 1 : a.localeCompare(b)));
+  return risk;
+}
+
+const names = (list: string[], max = 5) => (list.length <= max ? list.join(', ') : `${list.slice(0, max).join(', ')} and ${list.length - max} more`);
+
+/**
+ * The question asked before a reset or a workshop "jump to checkpoint": what is lost, in
+ * the learner's words. For a jump, null when nothing the learner made would be lost (no need
+ * to ask); a reset the learner asked for is always confirmed.
+ */
+export function resetQuestion(risk: WorkAtRisk, checkpoint: string, action: 'reset' | 'jump'): string | null {
+  const lost: string[] = [];
+  if (risk.branches.length) lost.push(`${risk.branches.length === 1 ? 'the branch' : `${risk.branches.length} branches`} ${names(risk.branches)}`);
+  if (risk.tags.length) lost.push(`${risk.tags.length === 1 ? 'the tag' : `${risk.tags.length} tags`} ${names(risk.tags)}`);
+  if (risk.moved.length) lost.push(`the commits made on ${names(risk.moved)} since the checkpoint`);
+  if (lost.length === 0 && action === 'jump') return null;
+  const head = action === 'jump' ? `Jump to the checkpoint “${checkpoint}”, where the workshop is?` : `Return this section’s warehouse to its checkpoint “${checkpoint}”?`;
+  if (lost.length === 0) return `${head}\n\nNo branch, tag or commit of yours is lost; the section's task ticks and last run are cleared. Your edited pipeline files are kept.`;
+  return `${head}\n\nThis deletes ${lost.join('; ')}, and clears the section's task ticks and last run. Your edited pipeline files are kept.\n\nOK to continue, Cancel to keep your work.`;
+}

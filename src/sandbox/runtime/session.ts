@@ -15,7 +15,8 @@ import { initParquet } from '../../../sandboxes/lakehouse/iceberg/parquet.ts';
 import { openWarehouse, type Warehouse } from '../../../sandboxes/lakehouse/warehouse.ts';
 import type { SectionConfig } from '../sections/types.ts';
 import { LayeredStorage } from './layered-storage.ts';
-import { loadCheckpoints, applyCheckpoint, type Checkpoint } from './checkpoints.ts';
+import { loadCheckpoints, applyCheckpoint, refsAfterReset, workLostByReset, type Checkpoint, type WorkAtRisk } from './checkpoints.ts';
+import { Catalog } from '../../../sandboxes/lakehouse/catalog/catalog.ts';
 import { openSectionStore, type SectionStore } from './section-store.ts';
 import { attachOpsTables } from '../../../sandboxes/pipeline/observe/ops-tables.ts';
 import { markCheckpoint } from '../../../sandboxes/pipeline/observe/run-log.ts';
@@ -110,6 +111,15 @@ export class SandboxSession {
     } catch (err) {
       throw new StateError(`The saved state of this section could not be read (${(err as Error).message}).`);
     }
+  }
+
+  /**
+   * What a reset would lose: the branches and tags the learner made, and the refs they
+   * moved, compared with the refs a reset leaves (the shipped ones at the checkpoint).
+   */
+  async workAtRisk(): Promise<WorkAtRisk> {
+    const shipped = await new Catalog(this.shipped).references();
+    return workLostByReset(await this.warehouse.references(), refsAfterReset(shipped, this.checkpoint));
   }
 
   /** Back to the section's checkpoint. Edited pipeline files are kept. */

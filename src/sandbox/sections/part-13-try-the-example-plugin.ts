@@ -122,7 +122,8 @@ order by 1, 3 desc, 2`,
       title: 'Make it pass',
       description: 'Give the check the tolerance Phlo\'s glucose_consecutive_highs_plugin uses (5 %, 0.05) and run the same day again.',
       hint: 'Change tolerance: 0 to tolerance: 0.05 in the params of the check in extend(), then run the same materialize command.',
-      check: { kind: 'pipeline-run', status: 'success', asset: 'fct_glucose_readings' },
+      // The run must have run the plugin's check: a run before it was attached succeeded too.
+      check: { kind: 'pipeline-run', status: 'success', asset: 'fct_glucose_readings', passedCheck: 'glucose_highs_plugin.threshold_check' },
       solution: {
         explain: '2 of 288 is 0.69 %, below 5 %: the check passes and the run is merged into main. The threshold belongs to the params in extend(), not to the plugin, so one plugin serves many checks.',
         files: { 'plugins/my_check.ts': myCheckSolution(0.05) },

@@ -38,8 +38,14 @@ export type TaskCheck =
   | { kind: 'ref-exists'; name: string; type?: 'branch' | 'tag'; minCommitsAhead?: number }
   /** A table on a ref has at least / exactly this many snapshots. */
   | { kind: 'snapshot-count'; table: string; ref?: string; atLeast?: number; exactly?: number }
-  /** The learner's last pipeline run (in the pipeline pane) ended with this status. */
-  | { kind: 'pipeline-run'; status: 'success' | 'failed'; asset?: string; failedCheck?: string }
+  /**
+   * The learner's last pipeline run (in the pipeline pane) ended with this status; with
+   * `asset`, it materialized that asset; with `failedCheck`, a check or dbt test whose name
+   * contains that text failed it; with `passedCheck`, such a check ran and did not stop the
+   * run (passed, or failed at warn severity). Name the check the task is about: "the run
+   * succeeded" alone is also true of an earlier task's run.
+   */
+  | { kind: 'pipeline-run'; status: 'success' | 'failed'; asset?: string; failedCheck?: string; passedCheck?: string }
   /**
    * The learner's recorded scale runs (Part 12: the Scale pane, or `scale` in the pipeline
    * terminal, writes them under pipeline/scale/ in the warehouse): passes when, for every

@@ -9,6 +9,7 @@ import type { PaneContext } from './context.ts';
 import type { Commit, Reference } from '../../../sandboxes/lakehouse/catalog/model.ts';
 import { MergeConflictError } from '../../../sandboxes/lakehouse/catalog/errors.ts';
 import { gt } from '../../../sandboxes/lakehouse/iceberg/filter.ts';
+import { layoutLanes } from './branch-lanes.ts';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const ROW = 30;
@@ -130,23 +131,12 @@ export class BranchesPane {
     await this.drawGraph(refs);
   }
 
-  /** Commits reachable from every ref (newest first), one lane per branch. */
+  /** Commits reachable from every ref (newest first), one lane per branch (and per tag ahead of every branch). */
   private async drawGraph(refs: Reference[]): Promise<void> {
     const wh = this.ctx.session.warehouse;
-    const byHash = new Map<string, Commit>();
-    const laneOf = new Map<string, number>();
-    const lanes: string[] = [];
-    const ordered = [...refs].sort((a, b) => (a.name === 'main' ? -1 : b.name === 'main' ? 1 : a.type === b.type ? a.name.localeCompare(b.name) : a.type === 'BRANCH' ? -1 : 1));
-    for (const r of ordered) {
-      const log = await wh.log(r.name, 12).catch(() => [] as Commit[]);
-      if (r.type === 'BRANCH') lanes.push(r.name);
-      const lane = r.type === 'BRANCH' ? lanes.length - 1 : laneOf.get(r.hash) ?? 0;
-      for (const c of log) {
-        byHash.set(c.hash, c);
-        if (!laneOf.has(c.hash)) laneOf.set(c.hash, lane);
-      }
-    }
-    const commits = [...byHash.values()].sort((a, b) => (a.time === b.time ? 0 : a.time < b.time ? 1 : -1));
+    const logs = new Map<string, Commit[]>();
+    for (const r of refs) logs.set(r.name, await wh.log(r.name, 12).catch(() => [] as Commit[]));
+    const { lanes, laneOf, commits } = layoutLanes(refs, logs);
     const heads = new Map<string, string[]>();
     for (const r of refs) heads.set(r.hash, [...(heads.get(r.hash) ?? []), r.type === 'TAG' ? `tag ${r.name}` : r.name]);
     const width = Math.max(1, lanes.length) * LANE + 16;
@@ -171,7 +161,7 @@ export class BranchesPane {
       commits.map((c) =>
         h(
           'li',
-          { style: `height:${ROW}px`, 'data-commit': c.hash },
+          { style: `height:${ROW}px`, 'data-commit': c.hash, 'data-lane': lanes[laneOf.get(c.hash) ?? 0]?.ref ?? '' },
           heads.get(c.hash)?.map((n) => h('span', { class: 'sbx-head' }, n)),
           h('span', { class: 'sbx-hash' }, c.hash.slice(0, 8)),
           ' ',

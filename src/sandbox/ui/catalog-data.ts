@@ -2,14 +2,13 @@
  * The data catalog as the page sees it (Part 10): built over the section's warehouse on a
  * reference and the pipeline project with the learner's edited files applied, so a model
  * the learner changed and rebuilt shows up in the catalog, its lineage and its contract
- * check. Shared by the catalog pane and the task checks.
+ * check. Shared by the catalog pane and the task checks (judged in ../pipeline/task-judge.ts).
  */
 import type { PaneContext } from './context.ts';
-import type { TaskCheck } from '../sections/types.ts';
 import { projectFiles } from '../pipeline/project-files.ts';
 import { learnerProject } from '../pipeline/learner-files.ts';
 import { arrowToRows } from '../../../sandboxes/pipeline/util/arrow.ts';
-import { openProjectCatalog, catalogAnswer, sameAnswer, runContract, judgeContract, type ProjectCatalog } from '../../../sandboxes/pipeline/catalog/tasks.ts';
+import { openProjectCatalog, type ProjectCatalog } from '../../../sandboxes/pipeline/catalog/tasks.ts';
 
 /** Where the pipeline pane keeps the learner's edited files (see pipeline-pane.ts). */
 const FILES_KEY = 'files';
@@ -32,15 +31,4 @@ export function typedAnswers(ctx: PaneContext): Record<string, string> {
   let a = answers.get(ctx);
   if (!a) answers.set(ctx, (a = {}));
   return a;
-}
-
-export async function checkCatalogTask(ctx: PaneContext, check: Extract<TaskCheck, { kind: 'catalog-answer' | 'contract' }>): Promise<{ passed: boolean; detail: string }> {
-  const pc = await learnerCatalog(ctx, check.ref ?? 'main');
-  if (check.kind === 'catalog-answer') {
-    const given = typedAnswers(ctx)[answerKey(check)];
-    if (!given?.trim()) return { passed: false, detail: 'type your answer in the box' };
-    const ok = sameAnswer(given, catalogAnswer(pc, check.question, check.target));
-    return { passed: ok, detail: ok ? 'that is what the catalog says' : `"${given.trim()}" is not what the catalog says; look again` };
-  }
-  return judgeContract(await runContract(pc, check.contract), check);
 }

@@ -6,10 +6,13 @@ import { tags as t } from '@lezer/highlight';
 const chrome = EditorView.theme({
   '&': { backgroundColor: 'var(--sl-color-bg-inline-code, var(--sl-color-gray-6))', color: 'var(--sl-color-white)', fontSize: '14px' },
   '.cm-content': { fontFamily: 'var(--sl-font-mono)', caretColor: 'var(--sl-color-white)' },
-  '.cm-gutters': { backgroundColor: 'transparent', color: 'var(--sl-color-gray-2)', border: 'none' },
+  // The gutter stays put while the code scrolls sideways under it: it needs the editor's own
+  // opaque background (transparent, scrolled code showed through the line numbers).
+  '.cm-gutters': { backgroundColor: 'var(--sl-color-bg-inline-code, var(--sl-color-gray-6))', color: 'var(--sl-color-gray-2)', border: 'none', borderInlineEnd: '1px solid var(--sl-color-gray-5)' },
   '.cm-activeLine': { backgroundColor: 'color-mix(in srgb, var(--sl-color-accent) 8%, transparent)' },
   '.cm-activeLineGutter': { backgroundColor: 'transparent', color: 'var(--sl-color-white)' },
-  '&.cm-focused': { outline: '2px solid var(--sl-color-accent)' },
+  // Inside the box: the editor's frame (.sbx-editor) clips what overflows it, an outside ring included.
+  '&.cm-focused': { outline: '2px solid var(--sl-color-accent)', outlineOffset: '-2px' },
   '.cm-selectionBackground, &.cm-focused .cm-selectionBackground': { backgroundColor: 'color-mix(in srgb, var(--sl-color-accent) 30%, transparent) !important' },
   '.cm-cursor': { borderLeftColor: 'var(--sl-color-white)' },
   '.cm-lintRange-error': { backgroundImage: 'none', textDecoration: 'underline wavy #e5484d', textDecorationSkipInk: 'none' },

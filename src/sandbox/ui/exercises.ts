@@ -1,16 +1,19 @@
 /**
  * The section's tasks. Each is checked against the learner's own warehouse (never against
- * a stored answer), after every query, commit, merge and run, and on demand. A task shows
- * pass or not yet, a hint, and a Solution that explains and can apply the answer.
+ * a stored answer), after every query, commit, merge, run, file edit and typed answer, and
+ * on demand. A task shows pass or not yet with the reason, a hint, and a Solution that
+ * explains and can apply the answer. How a check is judged is shared with the Node section
+ * tests (../pipeline/task-judge.ts); when, so that a verdict is never about an older state
+ * than the one on screen, is judgements.ts.
  */
 import { h, clear, errorText } from './dom.ts';
 import type { PaneContext } from './context.ts';
 import type { Task, TaskCheck } from '../sections/types.ts';
-import { resultFromArrow, type ResultData } from './grid.ts';
-import { judgeRun } from '../pipeline/run-summary.ts';
-import { checkCatalogTask, typedAnswers, answerKey } from './catalog-data.ts';
+import { judgeTask, queryRows, type Outcome, type TaskFacts } from '../pipeline/task-judge.ts';
+import { learnerCatalog, typedAnswers, answerKey } from './catalog-data.ts';
 import { markTaskPassed } from '../../lib/progress.ts';
-import { readScaleRuns, scaleRunsCover } from '../../../sandboxes/pipeline/orchestrate/scale-record.ts';
+import { readScaleRuns } from '../../../sandboxes/pipeline/orchestrate/scale-record.ts';
+import { Judgements } from './judgements.ts';
 
 /** The course-wide progress (kept beside the section's own state) counts a task once it passed. */
 function recordPass(section: string, task: string): void {
@@ -26,68 +29,37 @@ const TASKS_KEY = 'tasks';
 /** Answers typed into Part 10's catalog-answer tasks. */
 const ANSWERS_KEY = 'answers';
 
-type Outcome = { passed: boolean; detail: string };
-
-function rowKeys(data: ResultData): string[] {
-  return data.rows.map((r) => JSON.stringify(r.map((v) => (typeof v === 'number' ? Number(v.toPrecision(12)) : v)))).sort();
+/** How the page reads the learner's state for the shared judge (../pipeline/task-judge.ts). */
+export function pageFacts(ctx: PaneContext): TaskFacts {
+  const wh = ctx.session.warehouse;
+  return {
+    query: async (sql, ref) => queryRows(await wh.sql(sql, { ref })),
+    // Rows are made only when needed: a result of another size is judged by its count alone,
+    // so a million-row result on screen is never turned into JSON on the page's thread.
+    lastQuery: () => {
+      const data = ctx.lastResult?.data;
+      if (!data) return null;
+      return {
+        columns: data.columns.map((c) => c.name),
+        rowCount: data.totalRows,
+        get rows() {
+          return data.rows;
+        },
+      };
+    },
+    refs: () => wh.references(),
+    log: async (ref) => (await wh.log(ref)).map((c) => c.hash),
+    snapshotCount: async (table, ref) => (await wh.snapshots(table, ref)).length,
+    lastRun: () => ctx.lastRun,
+    scaleRuns: () => readScaleRuns(ctx.session.storage),
+    postgres: (sql) => (ctx.postgres ? ctx.postgres(sql) : null),
+    catalog: (ref) => learnerCatalog(ctx, ref),
+    typedAnswer: (check) => typedAnswers(ctx)[answerKey(check)] ?? null,
+  };
 }
 
-export async function checkTask(ctx: PaneContext, check: TaskCheck): Promise<Outcome> {
-  const wh = ctx.session.warehouse;
-  switch (check.kind) {
-    case 'sql': {
-      const data = resultFromArrow(await wh.sql(check.sql, { ref: check.ref ?? 'main' }));
-      if (check.expect === 'rows') return { passed: data.rows.length > 0, detail: `${data.rows.length} row(s)` };
-      const v = data.rows[0]?.[0];
-      return { passed: v === true || v === 'true' || v === 1, detail: `the check query returned ${JSON.stringify(v ?? null)}` };
-    }
-    case 'same-result': {
-      const last = ctx.lastResult;
-      if (!last) return { passed: false, detail: 'run a query in the console first' };
-      const want = resultFromArrow(await wh.sql(check.sql, { ref: check.ref ?? 'main' }));
-      // A result of another size cannot match: say so without turning a huge one into JSON.
-      if (last.data.totalRows !== want.rowCount) {
-        return { passed: false, detail: `your last result has ${last.data.totalRows.toLocaleString('en')} row(s); the expected result has ${want.rowCount.toLocaleString('en')}` };
-      }
-      const a = rowKeys(last.data);
-      const b = rowKeys(want);
-      const same = a.length === b.length && a.every((x, i) => x === b[i]);
-      return { passed: same, detail: same ? 'your last result matches' : `your last result has ${last.data.rows.length} row(s) that do not match the expected ${want.rows.length}` };
-    }
-    case 'ref-exists': {
-      const refs = await wh.references();
-      const ref = refs.find((r) => r.name === check.name && (!check.type || r.type === (check.type === 'tag' ? 'TAG' : 'BRANCH')));
-      if (!ref) return { passed: false, detail: `no ${check.type ?? 'reference'} named ${check.name} yet` };
-      if (check.minCommitsAhead) {
-        const main = new Set((await wh.log('main')).map((c) => c.hash));
-        const ahead = (await wh.log(check.name)).filter((c) => !main.has(c.hash)).length;
-        return { passed: ahead >= check.minCommitsAhead, detail: `${check.name} is ${ahead} commit(s) ahead of main` };
-      }
-      return { passed: true, detail: `${check.name} exists at ${ref.hash.slice(0, 8)}` };
-    }
-    case 'snapshot-count': {
-      const n = (await wh.snapshots(check.table, check.ref ?? 'main')).length;
-      const ok = (check.atLeast === undefined || n >= check.atLeast) && (check.exactly === undefined || n === check.exactly);
-      return { passed: ok, detail: `${check.table} has ${n} snapshot(s)` };
-    }
-    case 'pipeline-run':
-      return judgeRun(ctx.lastRun, check);
-    case 'scale-runs':
-      return scaleRunsCover(await readScaleRuns(ctx.session.storage), check.workers, check.minDays);
-    case 'catalog-answer':
-    case 'contract':
-      // Part 10: the catalog over the learner's warehouse and edited files (catalog-data.ts).
-      return checkCatalogTask(ctx, check);
-    case 'postgres': {
-      if (!ctx.postgres) return { passed: false, detail: 'this section has no pipeline pane, so no Postgres to check' };
-      const answer = await ctx.postgres(check.sql);
-      if (!answer.ok) return { passed: false, detail: answer.notPublished ? 'nothing published to Postgres yet: run publish' : answer.error };
-      const rows = answer.result.rows;
-      if (check.expect === 'rows') return { passed: rows.length > 0, detail: `${rows.length} row(s) in Postgres` };
-      const v = rows[0]?.[0];
-      return { passed: v === true || v === 'true' || v === 1, detail: `the Postgres check query returned ${JSON.stringify(v ?? null)}` };
-    }
-  }
+export function checkTask(ctx: PaneContext, check: TaskCheck): Promise<Outcome> {
+  return judgeTask(check, pageFacts(ctx));
 }
 
 export class Exercises {
@@ -96,11 +68,18 @@ export class Exercises {
   private readonly answerInputs = new Map<string, { input: HTMLInputElement; save: () => Promise<void> }>();
   private readonly rows = new Map<string, { status: HTMLElement; detail: HTMLElement; li: HTMLElement }>();
   private passed: Record<string, boolean> = {};
-  private checking = false;
-  private again = false;
+  private readonly judgements: Judgements<Task>;
 
   constructor(ctx: PaneContext) {
     this.ctx = ctx;
+    this.judgements = new Judgements<Task>({
+      tasks: () => ctx.config.tasks,
+      judge: (t) => checkTask(ctx, t.check),
+      commit: (t, out) => this.record(t, out),
+      // A task passed once stays passed unless the learner resets the section; refs and
+      // snapshot counts are shown as they are now.
+      skip: (t) => !!this.passed[t.id] && t.check.kind !== 'ref-exists' && t.check.kind !== 'snapshot-count',
+    });
     const list = h('ol', { class: 'sbx-tasks' }, ctx.config.tasks.map((t) => this.task(t)));
     this.el = h(
       'section',
@@ -113,7 +92,9 @@ export class Exercises {
       this.passed = {};
       for (const t of ctx.config.tasks) this.paint(t.id, { passed: false, detail: '' });
     });
-    for (const ev of ['result', 'run', 'changed']) ctx.on(ev, () => void this.checkAll());
+    // Every change of what a task can be judged on: a console result, a run, a commit, merge,
+    // branch or reset, an edited project file, a typed answer (see answerBox).
+    for (const ev of ['result', 'run', 'changed', 'files']) ctx.on(ev, () => void this.judgements.changed());
     void this.restore();
   }
 
@@ -173,9 +154,15 @@ export class Exercises {
       typedAnswers(this.ctx)[key] = input.value;
       await ctx_state(this.ctx).set(ANSWERS_KEY, typedAnswers(this.ctx)).catch(() => {});
     };
-    input.addEventListener('input', () => void save());
+    let typing = 0;
+    input.addEventListener('input', () => {
+      void save();
+      // Judge the answer once the learner pauses, not only on Enter.
+      clearTimeout(typing);
+      typing = window.setTimeout(() => void this.judgements.changed(), 600);
+    });
     input.addEventListener('keydown', (e) => {
-      if (e.key === 'Enter') void save().then(() => this.checkOne(t));
+      if (e.key === 'Enter') void save().then(() => this.judgements.changed());
     });
     void ctx_state(this.ctx).get<Record<string, string>>(ANSWERS_KEY).then((saved) => {
       if (!saved) return;
@@ -205,41 +192,23 @@ export class Exercises {
     if (s.sql) this.ctx.loadQuery(s.sql, { run: true });
   }
 
-  async checkOne(t: Task): Promise<void> {
-    try {
-      const out = await checkTask(this.ctx, t.check);
-      this.paint(t.id, out);
-      if (out.passed !== this.passed[t.id]) {
-        this.passed[t.id] = out.passed;
-        await ctx_state(this.ctx).set(TASKS_KEY, this.passed).catch(() => {});
-        if (out.passed) {
-          this.ctx.announce(`Task passed: ${t.title}`);
-          recordPass(this.ctx.config.id, t.id);
-        }
-      }
-    } catch (err) {
-      this.paint(t.id, { passed: false, detail: errorText(err) });
-    }
+  checkOne(t: Task): Promise<void> {
+    return this.judgements.judgeOne(t);
   }
 
-  async checkAll(): Promise<void> {
-    if (this.checking) {
-      this.again = true;
-      return;
-    }
-    this.checking = true;
-    try {
-      for (const t of this.ctx.config.tasks) {
-        // A task passed once stays passed unless the learner resets the section.
-        if (this.passed[t.id] && t.check.kind !== 'ref-exists' && t.check.kind !== 'snapshot-count') continue;
-        await this.checkOne(t);
-      }
-    } finally {
-      this.checking = false;
-      if (this.again) {
-        this.again = false;
-        void this.checkAll();
-      }
+  checkAll(): Promise<void> {
+    return this.judgements.judgeAll();
+  }
+
+  /** Show a verdict about the current state, and remember a pass (here and in the course progress). */
+  private async record(t: Task, out: Outcome): Promise<void> {
+    this.paint(t.id, out);
+    if (out.passed === this.passed[t.id]) return;
+    this.passed[t.id] = out.passed;
+    await ctx_state(this.ctx).set(TASKS_KEY, this.passed).catch(() => {});
+    if (out.passed) {
+      this.ctx.announce(`Task passed: ${t.title}`);
+      recordPass(this.ctx.config.id, t.id);
     }
   }
 

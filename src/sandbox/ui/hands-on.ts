@@ -10,6 +10,7 @@ import sandboxCss from '../sandbox.css?inline';
 import xtermCss from '@xterm/xterm/css/xterm.css?inline';
 import type { SectionConfig, PaneKind } from '../sections/types.ts';
 import { SandboxSession, bootEngine, StateError } from '../runtime/session.ts';
+import { resetQuestion } from '../runtime/checkpoints.ts';
 import type { SqlEngine } from '../../../sandboxes/lakehouse/sql/engine.ts';
 import { h, clear, nextId, errorText } from './dom.ts';
 import type { PaneContext } from './context.ts';
@@ -90,8 +91,9 @@ function injectStyles(): void {
 
 /**
  * Mount the panes. With `fromCheckpoint` (the workshop's "jump to checkpoint" link) the
- * section's warehouse is first put back at its checkpoint, so a late attendee starts where
- * the room is; their edited pipeline files are kept.
+ * section's warehouse is put back at its checkpoint, so a late attendee starts where the
+ * room is; when that would delete work of theirs (branches, tags, commits), they are asked
+ * first and told what would go. Edited pipeline files are always kept.
  */
 export async function mount(root: HTMLElement, options: { fromCheckpoint?: boolean } = {}): Promise<void> {
   injectStyles();
@@ -100,9 +102,14 @@ export async function mount(root: HTMLElement, options: { fromCheckpoint?: boole
   const line = root.querySelector<HTMLElement>('[data-runner-line]');
   if (line) line.textContent = 'Starting DuckDB-WASM and opening the warehouse…';
   let session: SandboxSession;
+  /** The learner declined the jump: their work stays, and the bar says how to jump later. */
+  let kept = false;
   try {
     session = await sessionFor(root);
-    if (options.fromCheckpoint) await session.reset();
+    if (options.fromCheckpoint) {
+      if (await askBeforeReset(session, 'jump')) await session.reset();
+      else kept = true;
+    }
     await session.verify();
   } catch (err) {
     // Whatever failed (a damaged saved state, a missing file), the learner gets the error in
@@ -111,7 +118,22 @@ export async function mount(root: HTMLElement, options: { fromCheckpoint?: boole
     showCorrupt(root, stage, config, errorText(err), err instanceof StateError);
     return;
   }
-  render(root, stage, session);
+  render(root, stage, session, kept ? 'You kept your work instead of jumping to the checkpoint; “Reset to checkpoint” puts the section where the workshop is.' : undefined);
+}
+
+/**
+ * Ask before a reset or a workshop jump throws work away, naming what would be lost
+ * (branches, tags, moved refs). Nothing to lose: no question. The state cannot be read: the
+ * question says so (a reset is then the way out) rather than guessing.
+ */
+async function askBeforeReset(session: SandboxSession, action: 'reset' | 'jump'): Promise<boolean> {
+  let question: string | null;
+  try {
+    question = resetQuestion(await session.workAtRisk(), session.config.checkpoint, action);
+  } catch (err) {
+    question = `${action === 'jump' ? 'Jump to' : 'Return to'} the checkpoint “${session.config.checkpoint}”? This section's saved work could not be listed (${errorText(err)}); whatever it holds is deleted. Your edited pipeline files are kept.`;
+  }
+  return question === null || confirm(question);
 }
 
 /** The saved state cannot be read: say so, and offer the one thing that fixes it. */
@@ -141,7 +163,7 @@ function showCorrupt(root: HTMLElement, stage: HTMLElement, config: SectionConfi
   );
 }
 
-function render(root: HTMLElement, stage: HTMLElement, session: SandboxSession): void {
+function render(root: HTMLElement, stage: HTMLElement, session: SandboxSession, note?: string): void {
   const config = session.config;
   const listeners = new Map<string, Set<(d: unknown) => void>>();
   const live = h('div', { class: 'sbx-sr-only', 'aria-live': 'polite' });
@@ -255,9 +277,9 @@ function render(root: HTMLElement, stage: HTMLElement, session: SandboxSession):
       : 'This browser has no private file storage: your work lasts until you leave the page.';
   const resetButton = h('button', { type: 'button', class: 'sbx-btn', 'data-reset': '' }, 'Reset to checkpoint');
   resetButton.addEventListener('click', async () => {
-    if (!confirm('Return this section’s warehouse to its starting point? Your edited pipeline files are kept.')) return;
     resetButton.disabled = true;
     try {
+      if (!(await askBeforeReset(session, 'reset'))) return;
       await session.reset();
       ctx.setRef('main');
       ctx.lastResult = null;
@@ -269,6 +291,8 @@ function render(root: HTMLElement, stage: HTMLElement, session: SandboxSession):
   });
 
   root.querySelector('.hands-on-task-preview')?.remove();
+  // Start (or a skip link) had focus and is about to go: focus moves into the sandbox, not to <body>.
+  const hadFocus = stage.contains(document.activeElement) || document.activeElement === document.body;
   clear(
     stage,
     h(
@@ -279,6 +303,7 @@ function render(root: HTMLElement, stage: HTMLElement, session: SandboxSession):
         { class: 'sbx-bar' },
         h('p', { class: 'sbx-where' }, `Checkpoint “${config.checkpoint}”${session.checkpoint ? '' : ' (the warehouse as shipped)'} · ${storageNote}`),
         resetButton,
+        note ? h('p', { class: 'sbx-note', 'data-jump-declined': '', role: 'status' }, note) : null,
       ),
       tabList,
       panels,
@@ -286,7 +311,7 @@ function render(root: HTMLElement, stage: HTMLElement, session: SandboxSession):
       live,
     ),
   );
-  if (tabs[0]) select(tabs[0]);
+  if (tabs[0]) select(tabs[0], hadFocus && root.dataset.startedBy === 'click');
   root.dataset.ready = 'yes';
   // The reader pressed Start to see data: show the first prepared query's result at once.
   if (sqlConsole && config.queries[0]) void (sqlConsole as SqlConsole).run();

@@ -14,6 +14,7 @@ import { FitAddon } from '@xterm/addon-fit';
 import { h, clear, errorText } from './dom.ts';
 import type { PaneContext } from './context.ts';
 import { editorTheme } from './editor-theme.ts';
+import { wrapForTerminal } from './term-wrap.ts';
 import { originalFile } from '../pipeline/project-files.ts';
 import { isPluginFile } from '../pipeline/learner-plugins.ts';
 import { WorkerRunner, InPageRunner, RunnerStopped, type Runner } from '../pipeline/runner.ts';
@@ -45,6 +46,7 @@ export class PipelinePane {
   private readonly fileLabel: HTMLElement;
   private readonly termBox: HTMLElement;
   private readonly graphEl: HTMLElement;
+  private readonly scrollNote: HTMLElement;
   /** The terminal's text, line by line, for screen readers (xterm draws to its own rows). */
   private readonly transcript: HTMLElement;
   private partial = '';
@@ -78,6 +80,7 @@ export class PipelinePane {
     this.editorBox = h('div', { class: 'sbx-editor sbx-file-editor' });
     this.termBox = h('div', { class: 'sbx-term', 'aria-label': 'Pipeline terminal' });
     this.graphEl = h('div', { class: 'sbx-assets', 'aria-label': 'Asset graph' });
+    this.scrollNote = h('p', { class: 'sbx-note sbx-scroll-note', hidden: true }, 'The graph is wider than this box: scroll it sideways (or focus it and use the arrow keys) to see the downstream assets.');
     this.transcript = h('div', { class: 'sbx-sr-only sbx-transcript', role: 'log', 'aria-label': 'Terminal output' });
     this.cmdInput = h('input', { class: 'sbx-input sbx-cmd', 'aria-label': 'Pipeline command', placeholder: ctx.config.terminalExample ?? 'materialize --partition 2025-01-08 --downstream dlt_glucose_entries', autocomplete: 'off', spellcheck: 'false' });
     this.runBtn = h('button', { type: 'submit', class: 'sbx-btn sbx-primary' }, 'Run command');
@@ -105,7 +108,10 @@ export class PipelinePane {
       this.transcript,
       h('h4', {}, 'Asset graph'),
       this.graphEl,
+      this.scrollNote,
     );
+    // Overlay scrollbars (phones, some desktops) show nothing until touched: say it scrolls.
+    new ResizeObserver(() => this.markOverflow()).observe(this.graphEl);
     ctx.on('pane', (k) => k === 'pipeline' && void this.startOnce());
     // The dashboard and postgres task checks read the marts through this pane's runner: its
     // worker owns the Postgres that publish writes. No runner yet means nothing published.
@@ -263,6 +269,8 @@ export class PipelinePane {
   private async save(): Promise<void> {
     await this.ctx.session.store.state.set(FILES_KEY, this.edits).catch((err) => this.write(`\r\n\x1b[31mCould not save your files: ${errorText(err)}\x1b[0m\r\n`));
     this.renderTree();
+    // Tasks judged on the project files (Part 10's contracts) are judged again.
+    this.ctx.emit('files');
     // Commands typed in the WebContainer's shell read project/ there: keep it current.
     if (this.runner?.kind === 'webcontainer') await (this.runner as WebContainerRunner).writeLearnerFiles(this.runFiles()).catch((err) => this.write(`\r\n\x1b[31m${errorText(err)}\x1b[0m\r\n`));
   }
@@ -299,16 +307,18 @@ export class PipelinePane {
     term.open(this.termBox);
     this.term = term;
     this.fit.fit();
-    new ResizeObserver(() => this.fit?.fit()).observe(this.termBox);
+    // Re-fit whenever the box changes size (window resize, phone rotation, the pane shown).
+    new ResizeObserver(() => this.termBox.clientWidth > 0 && this.fit?.fit()).observe(this.termBox);
     term.onResize(({ cols, rows }) => this.shell?.resize(cols, rows));
-    term.writeln('The glucose pipeline’s command line. Type \x1b[1mhelp\x1b[0m for the commands, e.g.');
-    term.writeln(`  ${this.ctx.config.terminalExample ?? 'materialize --partition 2025-01-08 --downstream dlt_glucose_entries'}`);
+    term.write(wrapForTerminal('The glucose pipeline’s command line. Type \x1b[1mhelp\x1b[0m for the commands, e.g.\r\n', term.cols));
+    term.write(wrapForTerminal(`  ${this.ctx.config.terminalExample ?? 'materialize --partition 2025-01-08 --downstream dlt_glucose_entries'}\r\n`, term.cols));
     term.write(PROMPT);
     term.onData((data) => this.key(data));
   }
 
   private write(text: string): void {
-    this.term?.write(text);
+    // Whole lines are wrapped at spaces to the terminal's width (xterm cuts words at the edge).
+    this.term?.write(wrapForTerminal(text, this.term.cols));
     // Mirror whole lines, without colours, into the transcript.
     const plain = this.partial + text.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').replace(/\r/g, '');
     const lines = plain.split('\n');
@@ -472,6 +482,12 @@ export class PipelinePane {
     this.paintGraph();
   }
 
+  /** Show the "scroll sideways" note while the graph is wider than its box. */
+  private markOverflow(): void {
+    const cols = this.graphEl.querySelector<HTMLElement>('.sbx-asset-cols');
+    this.scrollNote.hidden = !cols || cols.scrollWidth <= cols.clientWidth + 1;
+  }
+
   /** Assets in columns by depth (sources left, marts right), edges as lines. */
   private paintGraph(): void {
     const g = this.graph;
@@ -522,5 +538,6 @@ export class PipelinePane {
         ),
       ),
     );
+    this.markOverflow();
   }
 }

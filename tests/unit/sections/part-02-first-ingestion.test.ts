@@ -14,7 +14,7 @@ import { sectionHarness, githubSlug, repo } from './prebuilt-section.ts';
 import type { TaskCheck } from '../../../src/sandbox/sections/types.ts';
 
 const MDX = join(repo, 'content/parts/02-getting-started-with-phlo.mdx');
-const { withLake, rowsOf, terminal, passes, checkShape, setLastQuery, lastRun } = sectionHarness({
+const { withLake, rowsOf, terminal, passes, checkShape, setLastQuery, runQuery, lastRun } = sectionHarness({
   section,
   tmpPrefix: 'part02-',
   phloPathsOk: [
@@ -70,7 +70,7 @@ test('every task fails before its solution and passes after it, in order; the qu
         assert.match(r.out.join('\n'), new RegExp(`dlt_glucose_entries: raw\\.glucose_entries, ${FIRST_DAY_READINGS} inserted, 0 updated`));
       }
     }
-    if (task.solution.sql) setLastQuery(await rowsOf(task.solution.sql));
+    if (task.solution.sql) await runQuery(task.solution.sql);
     assert.equal(await passes(task.check), true, `${task.id} passes after its solution`);
     if (task.id === 'first-run') assert.equal(lastRun()?.status, 'success');
     if (task.id === 'count-first-day') assert.deepEqual((await rowsOf(task.solution.sql!)).map((r) => Number(r.readings)), [FIRST_DAY_READINGS]);

@@ -14,7 +14,7 @@ import { sectionHarness, githubSlug, repo } from './prebuilt-section.ts';
 import type { TaskCheck } from '../../../src/sandbox/sections/types.ts';
 
 const MDX = join(repo, 'content/parts/03-apache-iceberg.mdx');
-const { withLake, rowsOf, terminal, passes, checkShape, setLastQuery } = sectionHarness({
+const { withLake, rowsOf, terminal, passes, checkShape, setLastQuery, runQuery } = sectionHarness({
   section,
   tmpPrefix: 'part03-',
   phloPathsOk: ['src/phlo/iceberg/catalog.py', 'src/phlo/iceberg/tables.py', 'examples/glucose-platform/workflows/ingestion/nightscout/readings.py'],
@@ -87,7 +87,7 @@ test('every task fails before its solution and passes after it, in order; schema
       await assert.rejects(rowsOf(`select a1c_level from raw."glucose_entries#2025-01-02T12:00:00Z"`));
       assert.deepEqual((await rowsOf(task.solution.sql!)).map((r) => [Number(r.readings), Number(r.with_a1c_level)]), [[FIRST_SNAPSHOT_READINGS, 0]]);
     }
-    if (task.solution.sql) setLastQuery(await rowsOf(task.solution.sql));
+    if (task.solution.sql) await runQuery(task.solution.sql);
     assert.equal(await passes(task.check), true, `${task.id} passes after its solution`);
   }
   // The eighth snapshot was appended under the new schema: its new rows read a1c_level as null too.

@@ -13,7 +13,7 @@ import section, { AUDIT_BRANCH, FAILED_BRANCH } from '../../../src/sandbox/secti
 import { sectionHarness, githubSlug, repo } from './prebuilt-section.ts';
 
 const MDX = join(repo, 'content/parts/04-project-nessie.mdx');
-const { withLake, rowsOf, terminal, passes, checkShape, setLastQuery } = sectionHarness({
+const { withLake, rowsOf, terminal, passes, checkShape, setLastQuery, runQuery } = sectionHarness({
   section,
   tmpPrefix: 'part04-',
   /** Phlo paths marked as present at the pinned commit in the facts sheet. */
@@ -75,7 +75,7 @@ test('every task fails before its solution and passes after it, in order', async
       const r = await terminal(cmd);
       assert.equal(r.code, 0, `${task.id}: "${cmd}" failed: ${r.err.join('\n')}`);
     }
-    if (task.solution.sql) setLastQuery(await rowsOf(task.solution.sql));
+    if (task.solution.sql) await runQuery(task.solution.sql);
     assert.equal(await passes(task.check), true, `${task.id} passes after its solution`);
   }
   const merged = await terminal('merge dev main');

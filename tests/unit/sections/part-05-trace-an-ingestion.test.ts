@@ -13,7 +13,7 @@ import section from '../../../src/sandbox/sections/part-05-trace-an-ingestion.ts
 import { sectionHarness, githubSlug, repo } from './prebuilt-section.ts';
 
 const MDX = join(repo, 'content/parts/05-data-ingestion.mdx');
-const { withLake, rowsOf, terminal, passes, checkShape, setLastQuery } = sectionHarness({
+const { withLake, rowsOf, terminal, passes, checkShape, setLastQuery, runQuery } = sectionHarness({
   section,
   tmpPrefix: 'part05-',
   /** Phlo paths marked as present at the pinned commit in the facts sheet. */
@@ -73,7 +73,7 @@ test('every task fails before its solution and passes after it, in order', async
       // The text of Part 5 quotes these numbers: 282 readings at 06:00, six still on their way.
       assert.equal(Number(day[0]!.n), 282, 'at 06:00 six readings of 2025-01-08 have not arrived yet (the late-reading task needs them)');
     }
-    if (task.solution.sql) setLastQuery(await rowsOf(task.solution.sql));
+    if (task.solution.sql) await runQuery(task.solution.sql);
     assert.equal(await passes(task.check), true, `${task.id} passes after its solution`);
   }
   const added = await rowsOf(section.tasks.at(-1)!.check.kind === 'same-result' ? (section.tasks.at(-1)!.check as { sql: string }).sql : '');

@@ -16,7 +16,7 @@ import { sectionHarness, githubSlug, repo } from './prebuilt-section.ts';
 const MDX = join(repo, 'content/parts/06-sql-transformations-with-dbt.mdx');
 const mdx = () => readFileSync(MDX, 'utf8');
 
-const { withLake, rowsOf, terminal, passes, checkShape, applySolution, lastRun } = sectionHarness({
+const { withLake, rowsOf, terminal, passes, checkShape, applySolution, lastRun, earlyPasses } = sectionHarness({
   section,
   tmpPrefix: 'part06-',
   /** Phlo paths marked as present at the pinned commit in the facts sheet. */
@@ -191,6 +191,8 @@ test('every task fails before its solution and passes after it, in order', async
     }
     assert.equal(await passes(task.check), true, `${task.id} passes after its solution`);
   }
+  // The page keeps a pass: a task must not pass on what an earlier task did (issue 13 item 12).
+  assert.deepEqual(earlyPasses(), []);
 });
 
 /** Late readings of 2025-01-07 (not in gold yet) in the 141-180 band: they count in silver only. */

@@ -14,7 +14,7 @@ import { sectionHarness, githubSlug, repo } from './prebuilt-section.ts';
 
 const MDX = join(repo, 'content/parts/07-orchestration-with-dagster.mdx');
 const debug = process.env.PART07_DEBUG ? (...a: unknown[]) => console.log(...a) : () => {};
-const { rowsOf, terminal, passes, checkShape, applySolution, setLastQuery, lastRun, withLake } = sectionHarness({
+const { rowsOf, terminal, passes, checkShape, applySolution, setLastQuery, runQuery, lastRun, withLake } = sectionHarness({
   section,
   tmpPrefix: 'part07-',
   phloPathsOk: [
@@ -145,7 +145,7 @@ test('every task fails before its solution and passes after it, in order', async
       const day = await rowsOf(`select reading_count from gold.fct_daily_glucose_metrics where reading_date = date '2025-01-15'`);
       assert.equal(Number(day[0]!.reading_count), 280, 'at 06:00 the late readings of 2025-01-15 have not arrived yet');
     }
-    if (task.solution.sql) setLastQuery(await rowsOf(task.solution.sql));
+    if (task.solution.sql) await runQuery(task.solution.sql);
     assert.equal(await passes(task.check), true, `${task.id} passes after its solution`);
   }
   const runs = await terminal('runs');

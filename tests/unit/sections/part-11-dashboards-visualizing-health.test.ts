@@ -16,7 +16,7 @@ import { parseAlertRules, evaluateAlerts } from '../../../sandboxes/pipeline/obs
 import { readProjectFiles, GLUCOSE_PROJECT_DIR } from '../../../sandboxes/pipeline/transform/load-dir.ts';
 
 const MDX = join(repo, 'content/parts/11-observability-and-monitoring.mdx');
-const { withLake, rowsOf, terminal, passes, checkShape, setLastQuery } = sectionHarness({
+const { withLake, rowsOf, terminal, passes, checkShape, setLastQuery, runQuery } = sectionHarness({
   section,
   tmpPrefix: 'part11-',
   phloPathsOk: [
@@ -147,7 +147,7 @@ test('every task fails before its solution and passes after it, in order', async
       assert.match(afterText, /Alerts at 2025-01-24T06:00:00Z: .* 1 firing/);
       assert.match(afterText, /FIRING warning {2}ingestion_gaps: 2 day\(s\) of dlt_glucose_entries missing on main between 2025-01-01 and 2025-01-23: 2025-01-21, 2025-01-22 {2}-> notify: team channel/);
     }
-    if (task.solution.sql) setLastQuery(await rowsOf(task.solution.sql));
+    if (task.solution.sql) await runQuery(task.solution.sql);
     assert.equal(await passes(task.check), true, `${task.id} passes after its solution`);
     if (task.id === 'read-the-bad-rows') assert.equal((await rowsOf(task.solution.sql!)).length, 44);
   }

@@ -15,7 +15,7 @@ import { readScaleRuns } from '../../../sandboxes/pipeline/orchestrate/scale-rec
 import { splitDays, amdahl, serialFraction, ingestSlice } from '../../../sandboxes/pipeline/orchestrate/scale.ts';
 
 const MDX = join(repo, 'content/parts/12-production-deployment.mdx');
-const { withLake, rowsOf, terminal, passes, checkShape, setLastQuery } = sectionHarness({
+const { withLake, rowsOf, terminal, passes, checkShape, setLastQuery, runQuery } = sectionHarness({
   section,
   tmpPrefix: 'part12-',
   phloPathsOk: ['.env.example', 'docker-compose.yml', 'src/phlo/defs/partitions.py', 'examples/glucose-platform/phlo.yaml', 'src/phlo/infrastructure/config.py', 'src/phlo/config.py'],
@@ -100,7 +100,7 @@ test('every task fails before its solution and passes after it, in order; the nu
       assert.equal(r.code, 0, `${task.id}: "${cmd}" failed: ${r.err.join('\n')}`);
       outputs.push(...r.out);
     }
-    if (task.solution.sql) setLastQuery(await rowsOf(task.solution.sql));
+    if (task.solution.sql) await runQuery(task.solution.sql);
     assert.equal(await passes(task.check), true, `${task.id} passes after its solution`);
     if (task.id === 'backfill-one-worker' || task.id === 'backfill-two-workers') {
       const runs = await withLake((l) => readScaleRuns(l.storage));

@@ -19,7 +19,7 @@ import { sectionHarness, githubSlug, repo } from './prebuilt-section.ts';
 const MDX = join(repo, 'content/parts/13-extending-phlo-with-plugins.mdx');
 const sample = JSON.parse(readFileSync(join(repo, 'sandboxes/pipeline/plugins/examples/github-events.sample.json'), 'utf8')) as { created_at: string }[];
 
-const { rowsOf, terminal, passes, checkShape, setLastQuery, applySolution, setEdits, edits } = sectionHarness({
+const { rowsOf, terminal, passes, checkShape, setLastQuery, applySolution, setEdits, edits, earlyPasses } = sectionHarness({
   section,
   tmpPrefix: 'part13-',
   phloPathsOk: [
@@ -93,6 +93,8 @@ test('every task fails before its solution and passes after it, in order', async
     }
     assert.equal(await passes(task.check), true, `${task.id} passes after its solution`);
   }
+  // The page keeps a pass: no task may pass on what an earlier task did (issue 13 item 12).
+  assert.deepEqual(earlyPasses(), []);
   const [e] = await rowsOf(`select count(*) as n from raw.github_events where cast(created_at as date) = date '2025-01-02'`);
   assert.equal(Number(e!.n), sample.filter((x) => x.created_at.startsWith('2025-01-02')).length);
 });

@@ -2,7 +2,8 @@
  * The harness the hands-on section tests share: the prebuilt warehouse the site ships (built
  * by the real builder, cached per version of the sandboxes' sources), main put at the
  * section's checkpoint, the learner's terminal (the pipeline CLI over that warehouse), and
- * the task checks evaluated the way the sandbox evaluates them.
+ * the task checks judged by the page's own judge (src/sandbox/pipeline/task-judge.ts), so
+ * the tests and the sandbox cannot disagree on a task.
  */
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -23,16 +24,17 @@ import { glucoseDefinitions } from '../../../sandboxes/pipeline/orchestrate/defi
 import { Pipeline } from '../../../sandboxes/pipeline/orchestrate/pipeline.ts';
 import { readProjectFiles, GLUCOSE_PROJECT_DIR } from '../../../sandboxes/pipeline/transform/load-dir.ts';
 import { arrowToRows } from '../../../sandboxes/pipeline/util/arrow.ts';
-import { readScaleRuns, scaleRunsCover } from '../../../sandboxes/pipeline/orchestrate/scale-record.ts';
+import { readScaleRuns } from '../../../sandboxes/pipeline/orchestrate/scale-record.ts';
 import { openPostgres, type PostgresLike } from '../../../sandboxes/pipeline/publish/postgres.ts';
 import type { RunRecord } from '../../../sandboxes/pipeline/orchestrate/runlog.ts';
 import { learnerProject, learnerSettings } from '../../../src/sandbox/pipeline/learner-files.ts';
 import { learnerPlugins } from '../../../src/sandbox/pipeline/learner-files.ts';
 import { SHIPPED_PLUGIN_FILES, isPluginFile } from '../../../src/sandbox/pipeline/learner-plugins.ts';
 import { nodePluginApi } from '../../../sandboxes/pipeline/cli/node-wiring.ts';
-import { summarizeRun, judgeRun, type RunSummary } from '../../../src/sandbox/pipeline/run-summary.ts';
+import { summarizeRun, type RunSummary } from '../../../src/sandbox/pipeline/run-summary.ts';
 import { queryPublished } from '../../../src/sandbox/pipeline/postgres-query.ts';
-import { openProjectCatalog, catalogAnswer, sameAnswer, runContract, judgeContract } from '../../../sandboxes/pipeline/catalog/tasks.ts';
+import { openProjectCatalog } from '../../../sandboxes/pipeline/catalog/tasks.ts';
+import { judgeTask, queryRows, type QueryRows, type TaskFacts } from '../../../src/sandbox/pipeline/task-judge.ts';
 import { parseCheckpoints, applyCheckpoint } from '../../../src/sandbox/runtime/checkpoints.ts';
 
 /** Node's stand-in for the browser's blob-URL import of the learner's transpiled TypeScript. */
@@ -101,8 +103,8 @@ export function sectionHarness({ section, tmpPrefix, phloPathsOk, forbiddenComma
   /** One warehouse and one SQL engine for the whole file; the terminal's run clock is `now`. */
   let lake: WarehouseLakehouse;
   let now = Date.now();
-  /** The learner's last query result, for same-result checks. */
-  let lastQuery: Record<string, unknown>[] | null = null;
+  /** The learner's last query result, for same-result checks (read as the page's console reads it). */
+  let lastQuery: QueryRows | null = null;
   /** The learner's edited files (path -> text), as the pipeline pane sends them with each command. */
   let edits: Record<string, string> = {};
   /** The learner's last pipeline run, as the pipeline pane records it for pipeline-run checks. */
@@ -205,48 +207,52 @@ export function sectionHarness({ section, tmpPrefix, phloPathsOk, forbiddenComma
     if (solution.answer !== undefined) answer = solution.answer;
     const results = [];
     for (const cmd of solution.commands ?? []) results.push({ cmd, ...(await terminal(cmd)) });
-    if (solution.sql) lastQuery = await rowsOf(solution.sql);
+    if (solution.sql) await runQuery(solution.sql);
+    earlyPasses.push(...(await laterTasksPassing(solution)));
     return results;
   }
 
-  const canon = (rows: Record<string, unknown>[]) => JSON.stringify(rows.map((r) => Object.values(r)));
+  /** The learner runs `sql` in the SQL console: its result becomes the last result. */
+  async function runQuery(sql: string, ref = 'main'): Promise<QueryRows> {
+    lastQuery = await withLake(async (l) => queryRows(await l.query(sql, ref)));
+    return lastQuery;
+  }
 
+  /**
+   * Tasks after the one whose solution was just applied that already pass. The page keeps a
+   * pass once it happened, so a later task passing here is judged at the wrong moment: its
+   * check accepts a state an earlier task makes (Part 6's "fix the test" passed on the first
+   * task's run).
+   */
+  const earlyPasses: string[] = [];
+  async function laterTasksPassing(solution: SectionConfig['tasks'][number]['solution']): Promise<string[]> {
+    const i = section.tasks.findIndex((t) => t.solution === solution);
+    if (i < 0) return [];
+    const out: string[] = [];
+    for (const later of section.tasks.slice(i + 1)) if (await passes(later.check)) out.push(`${later.id} passes after ${section.tasks[i]!.id}'s solution`);
+    return out;
+  }
+
+  /** How the harness reads the learner's state for the judge the page uses (src/sandbox/pipeline/task-judge.ts). */
+  const facts: TaskFacts = {
+    query: (sql, ref) => withLake(async (l) => queryRows(await l.query(sql, ref))),
+    lastQuery: () => lastQuery,
+    refs: () => withLake((l) => l.warehouse.references()),
+    log: (ref) => withLake(async (l) => (await l.warehouse.log(ref)).map((c) => c.hash)),
+    snapshotCount: (table, ref) => withLake(async (l) => (await l.warehouse.snapshots(table, ref)).length),
+    lastRun: () => lastRun,
+    scaleRuns: () => readScaleRuns(lake.storage),
+    // The marts the terminal's publish wrote, read with the browser's own code (postgres-query.ts).
+    postgres: async (sql) => queryPublished(pg ? await pg : null, sql),
+    // Part 10: the catalog over the learner's warehouse and edited project files, as the catalog pane builds it.
+    catalog: (ref) => openProjectCatalog({ warehouse: lake.warehouse, ref, files: learnerProject(shipped, edits), sql: (q, r) => rowsOf(q, r) }),
+    typedAnswer: () => answer,
+  };
+
+  /** A check's verdict and its explanation, exactly as the page's exercise list shows it. */
+  const judge = (check: TaskCheck) => judgeTask(check, facts);
   async function passes(check: TaskCheck): Promise<boolean> {
-    switch (check.kind) {
-      case 'sql': {
-        const rows = await rowsOf(check.sql, check.ref ?? 'main');
-        if (check.expect === 'rows') return rows.length > 0;
-        return rows.length > 0 && Object.values(rows[0]!)[0] === true;
-      }
-      case 'same-result':
-        return lastQuery !== null && canon(lastQuery) === canon(await rowsOf(check.sql, check.ref ?? 'main'));
-      case 'ref-exists':
-        return withLake(async (l) => (await l.refs()).some((r) => r.name === check.name && (!check.type || r.type === check.type)));
-      case 'snapshot-count':
-        return withLake(async (l) => {
-          const n = (await l.snapshots(check.ref ?? 'main', check.table)).length;
-          return (check.atLeast === undefined || n >= check.atLeast) && (check.exactly === undefined || n === check.exactly);
-        });
-      case 'pipeline-run':
-        return judgeRun(lastRun, check).passed;
-      case 'postgres': {
-        // The marts the terminal's publish wrote, read with the browser's own code (postgres-query.ts).
-        const published = await queryPublished(pg ? await pg : null, check.sql);
-        if (!published.ok) return false;
-        if (check.expect === 'rows') return published.result.rows.length > 0;
-        const v = published.result.rows[0]?.[0];
-        return v === true || v === 'true' || v === 1;
-      }
-      case 'catalog-answer':
-      case 'contract': {
-        // Part 10: the catalog over the learner's warehouse and edited project files, as the catalog pane builds it.
-        const pc = await openProjectCatalog({ warehouse: lake.warehouse, ref: check.ref ?? 'main', files: learnerProject(shipped, edits), sql: (q, r) => rowsOf(q, r) });
-        if (check.kind === 'catalog-answer') return sameAnswer(answer, catalogAnswer(pc, check.question, check.target));
-        return judgeContract(await runContract(pc, check.contract), check).passed;
-      }
-      case 'scale-runs':
-        return scaleRunsCover(await readScaleRuns(lake.storage), check.workers, check.minDays).passed;
-    }
+    return (await judge(check)).passed;
   }
 
   function checkShape() {
@@ -272,7 +278,11 @@ export function sectionHarness({ section, tmpPrefix, phloPathsOk, forbiddenComma
     passes,
     checkShape,
     applySolution,
-    setLastQuery: (rows: Record<string, unknown>[] | null) => {
+    judge,
+    runQuery,
+    /** Later tasks that passed as soon as an earlier task's solution was applied (should be none). */
+    earlyPasses: () => [...earlyPasses],
+    setLastQuery: (rows: QueryRows | null) => {
       lastQuery = rows;
     },
     /** Replace the learner's edited files (e.g. {} to restore every file). */
