@@ -84,6 +84,9 @@ export class SqlError extends Error {
  * "..." so the caret column is relative to the excerpt, which we locate in the real line.
  */
 export function parseDuckDbError(rawMessage: string, sql: string): SqlError {
+  // What the sandbox turned off is named first (a query needing 'icu' says so, not "autoloading").
+  const turnedOff = sandboxRefusal(rawMessage.replace(/^Error:\s*/, ''));
+  if (turnedOff) return new SqlError(turnedOff, { sql });
   // INSTALL iceberg (DuckDB's own hint) fails on a blocked download: say why, and what instead.
   const extension = extensionProblem(rawMessage, sql);
   if (extension) return new SqlError(extension, { sql });
