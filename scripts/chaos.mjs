@@ -25,6 +25,6 @@ const grep = s >= 0 ? ['--grep', args[s + 1]] : [];
 ensureChromium();
 console.log(`chaos: seed ${seed}, ${steps} steps a section`);
 const { code } = await run('playwright', ['test', 'tests/browser/chaos.spec.ts', '--workers=1', ...grep], {
-  env: { CHAOS_SEED: seed, CHAOS_STEPS: steps, CHAOS_VERBOSE: '1' },
+  env: { PHLO_CHAOS: '1', CHAOS_SEED: seed, CHAOS_STEPS: steps, CHAOS_VERBOSE: '1' },
 });
 process.exit(code);

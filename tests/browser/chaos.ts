@@ -273,8 +273,13 @@ export async function checkInvariants(c: ChaosContext, step: string, passedBefor
   if (await error.isVisible().catch(() => false)) {
     await expect(page.locator('.sbx-sql .sbx-grid-row'), 'a grid stayed under the error').toHaveCount(0);
     await expect(page.locator('.sbx-sql .sbx-chart'), 'a chart stayed under the error').toBeHidden();
-    const copy = page.locator('.sbx-sql button', { hasText: /^Copy CSV$/ });
-    if (await copy.count()) await expect(copy, 'Copy CSV still copies the last result under an error').toBeDisabled();
+    // Copy/Download CSV may be hidden or disabled under an error; usable, they would copy the old result.
+    for (const name of [/^Copy CSV/, /^Download CSV/]) {
+      const b = page.locator('.sbx-sql button', { hasText: name });
+      if ((await b.count()) && (await b.first().isVisible()) && (await b.first().isEnabled())) {
+        throw new Error(`${name.source.slice(1)} still offers the last result under an error`);
+      }
+    }
   }
 
   const longest = await page.evaluate(() => {

@@ -5,7 +5,7 @@
  * query offline. A new deployment is offered as an update, not forced on the reader.
  */
 import { spawn } from 'node:child_process';
-import { appendFile, copyFile, mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
+import { appendFile, cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test, expect, runSql } from './fixtures.ts';
@@ -57,12 +57,12 @@ test('after a first visit, reading and a hands-on query work with the network cu
 });
 
 test('a new deployment is offered as an update and applied on request', async ({ page }) => {
-  // A site of our own to "deploy" to: the built site linked into a temporary folder, with its
-  // own copy of sw.js to change, served by the same server on another port.
+  // A site of our own to "deploy" to: the built site copied into a temporary folder (copied, not
+  // linked: the server serves only real paths inside its root), its sw.js to change, served by
+  // the same server on another port.
   const dist = path.resolve(process.env.PHLO_DIST ?? 'dist');
   const root = await mkdtemp(path.join(tmpdir(), 'phlo-deploy-'));
-  for (const name of await readdir(dist)) if (name !== 'sw.js') await symlink(path.join(dist, name), path.join(root, name));
-  await copyFile(path.join(dist, 'sw.js'), path.join(root, 'sw.js'));
+  await cp(dist, root, { recursive: true });
   const port = 4500 + Math.floor(Math.random() * 400);
   const server = spawn(process.execPath, ['scripts/serve.mjs', '--root', root, '--host', '127.0.0.1', '--port', String(port)], { stdio: 'ignore' });
   try {

@@ -14,6 +14,10 @@
  * The shape is checked with zod; objects stay open (writers add fields the spec allows).
  */
 import { z } from 'zod';
+
+// Zod probes `new Function` to compile faster validators; the site's CSP has no 'unsafe-eval',
+// so the probe is a CSP violation in the page. Validate without it (same results).
+z.config({ jitless: true });
 import { IcebergError } from './errors.ts';
 
 /** One problem in a metadata file: a field path (`snapshots[0].snapshot-id`) and what is wrong. */
