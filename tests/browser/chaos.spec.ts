@@ -1,7 +1,7 @@
 /**
  * The chaos test (issue 13): three hands-on sections driven through a seeded random walk of
  * learner actions, the sandbox's invariants checked after every step (see chaos.ts). CI runs a
- * fixed seed, 70 steps a section (210 in all); `npm run chaos -- --seed N --steps M` runs a
+ * fixed seed, 67 steps a section (201 in all); `npm run chaos -- --seed N --steps M` runs a
  * longer walk and prints the steps, so a failure found there replays here.
  */
 import { readFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { prng, chooseAction, checkInvariants, started, LONG_TASK_PROBE, type Cha
 import { DIST } from '../site/dist.ts';
 
 const SEED = Number(process.env.CHAOS_SEED ?? 20261207);
-const STEPS = Number(process.env.CHAOS_STEPS ?? 70);
+const STEPS = Number(process.env.CHAOS_STEPS ?? 67);
 
 const SECTIONS: ChaosSection[] = [
   {

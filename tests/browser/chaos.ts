@@ -8,7 +8,7 @@
  * `npm run chaos -- --seed N --steps M` replays it exactly.
  */
 import type { Page } from '@playwright/test';
-import { expect, runSql } from './fixtures.ts';
+import { expect } from './fixtures.ts';
 
 /** Mulberry32: small, fast and good enough to pick actions; the same seed gives the same walk. */
 export function prng(seed: number): () => number {
@@ -41,6 +41,21 @@ export interface ChaosContext {
 }
 
 type Action = { name: string; weight: number; when?: (c: ChaosContext) => Promise<boolean>; run: (c: ChaosContext) => Promise<void> };
+
+/**
+ * Put `sql` in the console and run it. Pasted at once (insertText), not typed key by key as
+ * fixtures.ts's runSql does: typing the invariant query after each of 200 steps would spend
+ * most of the walk in the keyboard.
+ */
+async function runSql(page: Page, sql: string): Promise<void> {
+  const editor = page.locator('.sbx-sql .cm-content');
+  await editor.click();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('Delete');
+  await page.keyboard.insertText(sql);
+  await page.keyboard.press('Escape'); // close any completion list before running
+  await page.keyboard.press('ControlOrMeta+Enter');
+}
 
 const pick = <T>(rand: () => number, xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
 
@@ -132,7 +147,7 @@ export const ACTIONS: Action[] = [
   },
   {
     name: 'pipeline command',
-    weight: 3,
+    weight: 2,
     when: async (c) => c.section.commands.length > 0 && (await c.page.getByRole('tab', { name: 'Pipeline' }).count()) > 0,
     async run(c) {
       await tab(c, 'Pipeline');
