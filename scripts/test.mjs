@@ -4,7 +4,6 @@
  *   2. The site is built (skip with --no-build to test the last build).
  *   3. Node's test runner: unit tests (tests/unit) and checks over the built site (tests/site).
  *   4. Playwright in Chromium against the built site (tests/browser), served by scripts/serve.mjs.
- *   5. The chaos walk (tests/browser/chaos.spec.ts) on its own, one worker.
  * It ends with one line "tests: N passed, N failed" and exits non-zero if anything failed.
  */
 import { readFileSync, existsSync, rmSync } from 'node:fs';
@@ -55,25 +54,6 @@ if (existsSync(report)) {
   console.log('browser tests: Playwright wrote no report (see its output above)');
 }
 if (browser.code !== 0 && failed === 0) failed += 1;
-
-// The chaos walk (issue 13) alone, one browser at a time: its 1 s main-thread bound must not
-// measure the other specs' load. Its own report, counted the same way.
-const tChaos = performance.now();
-const chaosReport = path.join(ROOT, 'test-results', 'chaos.json');
-rmSync(chaosReport, { force: true });
-const chaos = await run('playwright', ['test', 'tests/browser/chaos.spec.ts', '--workers=1'], {
-  env: { PHLO_CHAOS: '1', PLAYWRIGHT_JSON_OUTPUT_NAME: chaosReport },
-});
-if (existsSync(chaosReport)) {
-  const { stats } = JSON.parse(readFileSync(chaosReport, 'utf8'));
-  passed += stats.expected + stats.flaky;
-  failed += stats.unexpected;
-  console.log(`chaos tests: ${stats.expected + stats.flaky} passed, ${stats.unexpected} failed in ${seconds(tChaos)} s`);
-  if (chaos.code !== 0 && stats.unexpected === 0) failed += 1;
-} else {
-  failed += 1;
-  console.log('chaos tests: Playwright wrote no report (see its output above)');
-}
 
 console.log(`whole test run: ${seconds(t0)} s`);
 console.log(`tests: ${passed} passed, ${failed} failed`);
