@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import * as arrow from 'apache-arrow';
 import { NodeFsStorage } from '../../../sandboxes/lakehouse/storage/node-fs.ts';
 import { openWarehouse } from '../../../sandboxes/lakehouse/warehouse.ts';
-import { fixturesRoot } from '../shared-fixtures.ts';
+import { fixturesRoot } from '../iceberg-fixtures.ts';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const main = join(repo, 'sandboxes/lakehouse/cli/main.ts');

@@ -20,7 +20,7 @@ import { TableBinder } from '../../../sandboxes/lakehouse/sql/table-binder.ts';
 import { scanThrough } from '../../../sandboxes/lakehouse/warehouse.ts';
 import { tableToRows } from '../../../sandboxes/lakehouse/sql/rows.ts';
 import type { SqlEngine } from '../../../sandboxes/lakehouse/sql/engine.ts';
-import { fixturesRoot } from '../shared-fixtures.ts';
+import { fixturesRoot } from '../iceberg-fixtures.ts';
 import { documentedRows, canonical } from '../iceberg/rows-json.ts';
 import { warehouseTables } from '../iceberg/warehouse-tables.ts';
 

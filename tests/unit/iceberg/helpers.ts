@@ -5,7 +5,7 @@ import { columnValues, formatValue, arrowToRows, type Table, type Schema, type I
 import { icebergTypeOfField } from './type-of.ts';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-export { fixturesRoot } from '../shared-fixtures.ts';
+export { fixturesRoot } from '../iceberg-fixtures.ts';
 export const IMPALA = 'apache+impala/testdata/data/iceberg_test/hadoop_catalog/ice';
 export const ICEBIRD = 'hyparam+icebird/test/files/hyperparam-iceberg';
 

@@ -138,7 +138,7 @@ test('a malformed mapping fails with an error naming the property, not a silent 
 test('equality delete files without field ids: keys come from the mapping; a key the file cannot supply fails rather than deleting null keys', async () => {
   const { readdir, readFile } = await import('node:fs/promises');
   const path = await import('node:path');
-  const { fixturesRoot } = await import('../shared-fixtures.ts');
+  const { fixturesRoot } = await import('../iceberg-fixtures.ts');
   const dir = 'apache+impala/testdata/data/iceberg_test/hadoop_catalog/ice/iceberg_v2_delete_equality';
   const storage = new MemoryStorage();
   for (const f of await readdir(path.join(fixturesRoot, dir), { recursive: true, withFileTypes: true })) {

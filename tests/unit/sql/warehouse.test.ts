@@ -13,7 +13,7 @@ import { findTableMentions } from '../../../sandboxes/lakehouse/sql/table-names.
 import { loadTable } from '../../../sandboxes/lakehouse/iceberg/table.ts';
 import { CommitConflictError } from '../../../sandboxes/lakehouse/iceberg/errors.ts';
 import { MergeConflictError } from '../../../sandboxes/lakehouse/catalog/errors.ts';
-import { fixturesRoot } from '../shared-fixtures.ts';
+import { fixturesRoot } from '../iceberg-fixtures.ts';
 
 let engine: DuckDbWasmEngine;
 before(async () => {
