@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test, expect, record, WEBCONTAINER_BOOT } from './fixtures.ts';
-import { prng, chooseAction, checkInvariants, started, LONG_TASK_PROBE, type ChaosSection, type ChaosContext } from './chaos.ts';
+import { prng, chooseAction, checkInvariants, started, takeLongestTask, LONG_TASK_PROBE, type ChaosSection, type ChaosContext } from './chaos.ts';
 import { DIST } from '../site/dist.ts';
 
 const SEED = Number(process.env.CHAOS_SEED ?? 20261207);
@@ -59,12 +59,7 @@ for (const [n, section] of SECTIONS.entries()) {
     const c: ChaosContext = { page, section, tables: checkpointTables(checkpoint), rand: prng(SEED + n), log: [] };
     // Opening the page and booting the engine is not a learner step: its longest task is
     // reported, and the 1 s bound applies from the first step on (reload and jump included).
-    const startup = await page.evaluate(() => {
-      const w = window as unknown as { __chaosLongest?: number };
-      const v = w.__chaosLongest ?? 0;
-      w.__chaosLongest = 0;
-      return v;
-    });
+    const startup = await takeLongestTask(page);
     test.info().annotations.push({ type: 'startup longest main-thread task (ms)', description: String(Math.round(startup)) });
     let passed = await checkInvariants(c, 'start', new Set());
     for (let step = 1; step <= STEPS; step++) {

@@ -273,6 +273,16 @@ export const LONG_TASK_PROBE = () => {
   } catch {}
 };
 
+/** The longest main-thread task since the last call (LONG_TASK_PROBE records them), and reset. */
+export function takeLongestTask(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const w = window as unknown as { __chaosLongest?: number };
+    const v = w.__chaosLongest ?? 0;
+    w.__chaosLongest = 0;
+    return v;
+  });
+}
+
 /**
  * The invariants, checked after every step.
  * - No stale result under an error: when the console shows an error, no grid, chart or CSV of
@@ -297,12 +307,7 @@ export async function checkInvariants(c: ChaosContext, step: string, passedBefor
     }
   }
 
-  const longest = await page.evaluate(() => {
-    const w = window as unknown as { __chaosLongest?: number };
-    const v = w.__chaosLongest ?? 0;
-    w.__chaosLongest = 0;
-    return v;
-  });
+  const longest = await takeLongestTask(page);
   expect(longest, `a main-thread task took ${Math.round(longest)} ms (limit ${LONG_TASK_LIMIT_MS})`).toBeLessThan(LONG_TASK_LIMIT_MS);
 
   const passed = async () =>
