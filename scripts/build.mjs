@@ -10,7 +10,7 @@
  *      service worker is written with this build's precache manifest and CSP.
  * It prints how long each step took.
  */
-import { existsSync, rmSync, cpSync } from 'node:fs';
+import { existsSync, rmSync, cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ensureChromium } from './chromium.mjs';
 import { run, ROOT, seconds } from './run.mjs';
@@ -18,6 +18,7 @@ import { prepareForStaticHosts } from './static-hosts.mjs';
 import { writeScriptHashes } from './csp-hashes.mjs';
 import { writeServiceWorker } from './service-worker.mjs';
 import { bundleWebContainer } from './bundle-webcontainer.mjs';
+import { warehouseSourcesHash, BUILT_WAREHOUSE_STAMP } from './warehouse-sources.mjs';
 
 const t0 = performance.now();
 ensureChromium();
@@ -25,11 +26,16 @@ ensureChromium();
 const warehouseBuilder = path.join(ROOT, 'sandboxes/pipeline/cli/build-warehouse.ts');
 if (existsSync(warehouseBuilder) && process.env.PHLO_SKIP_WAREHOUSE !== '1') {
   const t = performance.now();
+  const sources = warehouseSourcesHash();
+  rmSync(BUILT_WAREHOUSE_STAMP, { force: true });
   const { code } = await run('node', [warehouseBuilder, '--out', 'public/warehouse']);
   if (code !== 0) {
     console.error('Building the prebuilt warehouse failed (see above); the site was not built.');
     process.exit(code);
   }
+  // The sources it was built from, so the tests can reuse this copy (scripts/warehouse-sources.mjs).
+  mkdirSync(path.dirname(BUILT_WAREHOUSE_STAMP), { recursive: true });
+  writeFileSync(BUILT_WAREHOUSE_STAMP, sources);
   console.log(`build: warehouse written in ${seconds(t)} s`);
 }
 

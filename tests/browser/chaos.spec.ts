@@ -44,6 +44,9 @@ function checkpointTables(tag: string): string[] {
 }
 
 test.describe.configure({ timeout: Math.max(600_000, STEPS * 20_000) });
+// Without an action timeout a click on something that never becomes clickable waits until the
+// test's own timeout, minutes later, and the failure names no step: 30 s names it.
+test.use({ actionTimeout: 30_000 });
 
 for (const [n, section] of SECTIONS.entries()) {
   test(`chaos: ${STEPS} random learner steps in ${section.id} (seed ${SEED + n})`, async ({ page, baseURL }) => {
@@ -62,18 +65,29 @@ for (const [n, section] of SECTIONS.entries()) {
     const startup = await takeLongestTask(page);
     test.info().annotations.push({ type: 'startup longest main-thread task (ms)', description: String(Math.round(startup)) });
     let passed = await checkInvariants(c, 'start', new Set());
+    // Where the walk's time goes, per action and in the invariant checks (printed at the end).
+    const spent = new Map<string, { n: number; ms: number }>();
+    const time = async (name: string, f: () => Promise<unknown>) => {
+      const t = performance.now();
+      await f();
+      const s = spent.get(name) ?? { n: 0, ms: 0 };
+      spent.set(name, { n: s.n + 1, ms: s.ms + performance.now() - t });
+    };
     for (let step = 1; step <= STEPS; step++) {
       const action = await chooseAction(c);
       c.log.push(`${step}. ${action.name}`);
       try {
-        await action.run(c);
-        passed = await checkInvariants(c, action.name, passed);
+        await time(action.name, () => action.run(c));
+        await time('(invariants)', async () => (passed = await checkInvariants(c, action.name, passed)));
       } catch (err) {
         throw new Error(`chaos seed ${SEED + n}, step ${step} (${action.name}) broke an invariant:\n${(err as Error).message}\n\nsteps so far:\n${c.log.join('\n')}`);
       }
       expect(crashed, 'the page crashed').toBe(false);
       if (process.env.CHAOS_VERBOSE) console.log(`[${section.id}] ${c.log.slice(-3).join(' | ')}`);
     }
+    const summary = [...spent].sort((a, b) => b[1].ms - a[1].ms).map(([k, v]) => `${k}: ${v.n}× ${Math.round(v.ms / v.n)} ms`).join('; ');
+    test.info().annotations.push({ type: 'time per action (mean)', description: summary });
+    if (process.env.CHAOS_VERBOSE) console.log(`[${section.id}] time per action (mean): ${summary}`);
     const uncaught = rec.consoleErrors.filter((e) => e.startsWith('uncaught'));
     expect(uncaught, 'uncaught errors in the page').toEqual([]);
     expect(rec.foreignRequests.filter((u) => !WEBCONTAINER_BOOT.test(u))).toEqual([]);

@@ -99,6 +99,10 @@ async function started(page: Page): Promise<void> {
   const start = page.getByRole('button', { name: 'Start the sandbox' });
   if (await start.isVisible().catch(() => false)) await start.click().catch(() => {});
   await expect(page.locator('.hands-on[data-ready]')).toBeVisible({ timeout: 180_000 });
+  // The saved task verdicts are read back a moment after the sandbox is ready; comparing the
+  // tasks across a reload before that saw "nothing passed" (seed 20261208, step 33).
+  const exercises = page.locator('.sbx-exercises');
+  if (await exercises.count()) await expect(exercises.first()).toHaveAttribute('data-restored', 'true', { timeout: 30_000 });
 }
 
 export const ACTIONS: Action[] = [
@@ -141,7 +145,9 @@ export const ACTIONS: Action[] = [
       await runSql(c.page, q);
       await c.page.waitForTimeout(Math.floor(c.rand() * 800));
       const cancel = c.page.locator('.sbx-sql button', { hasText: /^Cancel$/ }).first();
-      if (await cancel.isEnabled()) await cancel.click();
+      // The query may end between the look and the click; a click on a button that is no
+      // longer enabled would wait for it for ever (the stall seen at seed 20261207, step 12).
+      if (await cancel.isEnabled()) await cancel.click({ timeout: 2_000 }).catch(() => {});
       await sqlIdle(c.page);
     },
   },
@@ -160,7 +166,7 @@ export const ACTIONS: Action[] = [
       if (stop) {
         await c.page.waitForTimeout(200 + Math.floor(c.rand() * 1500));
         const b = c.page.locator('.sbx-pipeline button', { hasText: /^Cancel$/ });
-        if (await b.isEnabled().catch(() => false)) await b.click();
+        if (await b.isEnabled().catch(() => false)) await b.click({ timeout: 2_000 }).catch(() => {});
       }
       await pipelineIdle(c.page);
     },
@@ -185,7 +191,7 @@ export const ACTIONS: Action[] = [
       // Half the time put it back, as a learner does after an experiment.
       if (c.rand() < 0.5) {
         const restore = c.page.getByRole('button', { name: 'Restore original' });
-        if (await restore.isEnabled().catch(() => false)) await restore.click();
+        if (await restore.isEnabled().catch(() => false)) await restore.click({ timeout: 2_000 }).catch(() => {});
       }
     },
   },

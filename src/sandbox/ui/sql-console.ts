@@ -20,7 +20,7 @@ import type { ResultProgress } from '../../../sandboxes/lakehouse/sql/engine.ts'
 import { QUERY_TIME_LIMIT_MS } from '../runtime/session.ts';
 import { h, clear, nextId, shortId, formatTime, errorText } from './dom.ts';
 import { ResultsGrid, resultFromArrow, type ResultData } from './grid.ts';
-import { planChart, drawChart, MAX_CHART_POINTS } from './chart.ts';
+import { planChart, drawChart, preloadChartLibrary, MAX_CHART_POINTS } from './chart.ts';
 import { CsvFile, csvHeader, csvOfKept } from './csv.ts';
 import { isSingleReadQuery } from './statements.ts';
 import type { PaneContext } from './context.ts';
@@ -101,6 +101,7 @@ export class SqlConsole {
     this.errorBox = h('div', { class: 'sbx-error', role: 'alert', hidden: true });
     this.grid = new ResultsGrid('Query results');
     this.chartBox = h('figure', { class: 'sbx-chart', hidden: true });
+    preloadChartLibrary();
     this.historySelect = h('select', { class: 'sbx-select', 'aria-label': 'Query history', onchange: () => this.fromHistory() });
     this.copyButton = h('button', { type: 'button', class: 'sbx-btn', onclick: () => this.copyCsv() }, 'Copy CSV');
     this.downloadButton = h('button', { type: 'button', class: 'sbx-btn', onclick: () => void this.downloadCsv() }, 'Download CSV');

@@ -8,8 +8,7 @@
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, cp, rename, mkdir, stat } from 'node:fs/promises';
-import { readFileSync, existsSync, readdirSync, statSync } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +35,7 @@ import { queryPublished } from '../../../src/sandbox/pipeline/postgres-query.ts'
 import { openProjectCatalog } from '../../../sandboxes/pipeline/catalog/tasks.ts';
 import { judgeTask, queryRows, type QueryRows, type TaskFacts } from '../../../src/sandbox/pipeline/task-judge.ts';
 import { parseCheckpoints, applyCheckpoint } from '../../../src/sandbox/runtime/checkpoints.ts';
+import { warehouseSourcesHash, BUILT_WAREHOUSE_STAMP } from '../../../scripts/warehouse-sources.mjs';
 
 /** Node's stand-in for the browser's blob-URL import of the learner's transpiled TypeScript. */
 const dataUrlImport = (js: string) => import(`data:text/javascript,${encodeURIComponent(js)}`);
@@ -48,16 +48,8 @@ export const repo = fileURLToPath(new URL('../../../', import.meta.url));
  * from building it at the same time); each test works on its own copy.
  */
 export async function prebuiltWarehouse(into: string): Promise<void> {
-  const hash = createHash('sha256');
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const full = join(d, name);
-      if (statSync(full).isDirectory()) walk(full);
-      else hash.update(full.slice(repo.length)).update(readFileSync(full));
-    }
-  };
-  walk(join(repo, 'sandboxes'));
-  const cache = join(tmpdir(), `phlo-course-warehouse-${hash.digest('hex').slice(0, 16)}`);
+  const sources = warehouseSourcesHash();
+  const cache = join(tmpdir(), `phlo-course-warehouse-${sources}`);
   const lock = `${cache}.lock`;
   const ready = () => existsSync(join(cache, 'checkpoints.json'));
   while (!ready()) {
@@ -73,7 +65,12 @@ export async function prebuiltWarehouse(into: string): Promise<void> {
     try {
       if (!ready()) {
         const tmp = `${cache}.tmp-${process.pid}`;
-        await buildWarehouse(tmp);
+        // The site build wrote the same warehouse from the same sources (the builder is
+        // deterministic): copy it rather than build it again.
+        const built = join(repo, 'public', 'warehouse');
+        const stamp = existsSync(BUILT_WAREHOUSE_STAMP) ? readFileSync(BUILT_WAREHOUSE_STAMP, 'utf8').trim() : '';
+        if (stamp === sources && existsSync(join(built, 'checkpoints.json'))) await cp(built, tmp, { recursive: true });
+        else await buildWarehouse(tmp);
         await rename(tmp, cache);
       }
     } finally {
