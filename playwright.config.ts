@@ -11,9 +11,6 @@ const PORT = Number(process.env.PHLO_TEST_PORT ?? 4322);
 
 export default defineConfig({
   testDir: 'tests/browser',
-  // The chaos walk measures main-thread stalls, which another browser on the same 2 cores would
-  // inflate: it runs on its own (PHLO_CHAOS=1, one worker) through `npm run chaos`.
-  testIgnore: process.env.PHLO_CHAOS ? [] : ['**/chaos.spec.ts'],
   timeout: 90_000,
   expect: { timeout: 15_000 },
   fullyParallel: true,

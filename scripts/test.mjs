@@ -2,8 +2,9 @@
  * `npm test`: every test the project has, against a fresh build.
  *   1. Chromium must be there (Debian's package; installed with apt when we are root).
  *   2. The site is built (skip with --no-build to test the last build).
- *   3. Node's test runner: unit tests (tests/unit) and checks over the built site (tests/site).
- *   4. Playwright in Chromium against the built site (tests/browser), served by scripts/serve.mjs.
+ *   3. The type check: tsc --noEmit over the whole tree (.astro files aside).
+ *   4. Node's test runner: unit tests (tests/unit) and checks over the built site (tests/site).
+ *   5. Playwright in Chromium against the built site (tests/browser), served by scripts/serve.mjs.
  * It ends with one line "tests: N passed, N failed" and exits non-zero if anything failed.
  */
 import { readFileSync, existsSync, rmSync } from 'node:fs';
@@ -25,6 +26,13 @@ if (!args.includes('--no-build')) {
 
 let passed = 0;
 let failed = 0;
+
+// The type check: Node only strips the types, so nothing else would notice a wrong one.
+const tTypes = performance.now();
+const types = await run('tsc', ['--noEmit', '-p', '.']);
+if (types.code === 0) passed += 1;
+else failed += 1;
+console.log(`type check (tsc --noEmit): ${types.code === 0 ? 'passed' : 'FAILED, see above'} in ${seconds(tTypes)} s`);
 
 // Node's runner: the spec reporter ends with "ℹ pass N" / "ℹ fail N" lines, which we count.
 const tNode = performance.now();

@@ -86,9 +86,16 @@ async function tab(c: ChaosContext, name: string): Promise<boolean> {
   return true;
 }
 
+/** Is the SQL console's Cancel button disabled (no query running)? Evaluated in the page. */
+function cancelIdle(): boolean {
+  const cancel = [...document.querySelectorAll<HTMLButtonElement>('.sbx-sql button')].find((b) => b.textContent?.trim() === 'Cancel');
+  return !cancel || cancel.disabled;
+}
+
 async function sqlIdle(page: Page): Promise<void> {
-  // A query is over when Cancel is disabled again (a cancelled or failed one included).
-  await expect(page.locator('.sbx-sql button', { hasText: /^Cancel$/ }).first()).toBeDisabled({ timeout: 60_000 });
+  // A query is over when Cancel is disabled again (a cancelled or failed one included). Polled
+  // in the page every 50 ms: expect()'s back-off (100, 250, 500, 1000 ms) cost most of a step.
+  await page.waitForFunction(cancelIdle, undefined, { polling: 50, timeout: 60_000 });
 }
 
 async function pipelineIdle(page: Page): Promise<void> {
@@ -268,24 +275,47 @@ export async function chooseAction(c: ChaosContext): Promise<Action> {
  */
 const LONG_TASK_LIMIT_MS = Number(process.env.CI ? 1000 : (process.env.CHAOS_LONG_TASK_MS ?? 1000));
 
-/** Long main-thread tasks, recorded from the first script on (the page's own observer). */
+/**
+ * Long main-thread tasks, recorded from the first script on (the page's own observer), and
+ * the long animation frame around the longest (Chromium's LoAF entries name the scripts that
+ * ran in it), so a failure says what blocked the page, not only for how long.
+ */
 export const LONG_TASK_PROBE = () => {
-  const w = window as unknown as { __chaosLongest: number };
+  const w = window as unknown as { __chaosLongest: number; __chaosBlame: string };
   w.__chaosLongest = 0;
+  w.__chaosBlame = '';
   try {
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) w.__chaosLongest = Math.max(w.__chaosLongest, e.duration);
     }).observe({ type: 'longtask', buffered: true });
   } catch {}
+  try {
+    let worst = 0;
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries() as unknown as { duration: number; blockingDuration: number; scripts: { invoker: string; sourceFunctionName: string; sourceURL: string; duration: number }[] }[]) {
+        if (w.__chaosBlame === '') worst = 0;
+        if (e.blockingDuration <= worst) continue;
+        worst = e.blockingDuration;
+        const scripts = [...e.scripts].sort((a, b) => b.duration - a.duration).slice(0, 3);
+        w.__chaosBlame = `frame of ${Math.round(e.duration)} ms: ${scripts.map((x) => `${x.invoker} ${x.sourceFunctionName || '(anonymous)'} ${x.sourceURL.split('/').pop()} ${Math.round(x.duration)} ms`).join('; ') || 'no script (layout, style or GC)'}`;
+      }
+    }).observe({ type: 'long-animation-frame', buffered: true });
+  } catch {}
 };
 
 /** The longest main-thread task since the last call (LONG_TASK_PROBE records them), and reset. */
 export function takeLongestTask(page: Page): Promise<number> {
+  return takeLongestTaskWithBlame(page).then((r) => r.ms);
+}
+
+/** The same, with what the page's long-animation-frame entries say ran in the longest frame. */
+export function takeLongestTaskWithBlame(page: Page): Promise<{ ms: number; blame: string }> {
   return page.evaluate(() => {
-    const w = window as unknown as { __chaosLongest?: number };
-    const v = w.__chaosLongest ?? 0;
+    const w = window as unknown as { __chaosLongest?: number; __chaosBlame?: string };
+    const r = { ms: w.__chaosLongest ?? 0, blame: w.__chaosBlame ?? '' };
     w.__chaosLongest = 0;
-    return v;
+    w.__chaosBlame = '';
+    return r;
   });
 }
 
@@ -298,6 +328,8 @@ export function takeLongestTask(page: Page): Promise<number> {
  *   checkpoint (both start the section over), the same ones passed after a reload.
  * - Every table of the section's checkpoint reads on main (a pipeline run adds, never drops).
  */
+let checks = 0;
+
 export async function checkInvariants(c: ChaosContext, step: string, passedBefore: Set<string>): Promise<Set<string>> {
   const { page } = c;
   const error = page.locator('.sbx-sql .sbx-error');
@@ -313,8 +345,8 @@ export async function checkInvariants(c: ChaosContext, step: string, passedBefor
     }
   }
 
-  const longest = await takeLongestTask(page);
-  expect(longest, `a main-thread task took ${Math.round(longest)} ms (limit ${LONG_TASK_LIMIT_MS})`).toBeLessThan(LONG_TASK_LIMIT_MS);
+  const { ms: longest, blame } = await takeLongestTaskWithBlame(page);
+  expect(longest, `a main-thread task took ${Math.round(longest)} ms (limit ${LONG_TASK_LIMIT_MS}); longest ${blame}`).toBeLessThan(LONG_TASK_LIMIT_MS);
 
   const passed = async () =>
     new Set(await page.locator('.sbx-task[data-passed=true]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.task ?? '')));
@@ -324,11 +356,26 @@ export async function checkInvariants(c: ChaosContext, step: string, passedBefor
 
   if (c.tables.length && (await page.getByRole('tab', { name: 'SQL console' }).count())) {
     await tab(c, 'SQL console');
-    const sql = c.tables.map((t) => `select '${t}' as t, count(*) as n from ${t}`).join(' union all ');
-    await runSql(page, sql);
+    // A fresh token in every check's result, so an earlier check's grid is never taken for this one.
+    const token = `check-${++checks}`;
+    const sql = c.tables.map((t) => `select '${t}' as t, count(*) as n, '${token}' as token from ${t}`).join(' union all ');
     await sqlIdle(page);
-    await expect(error, `a checkpoint table stopped reading: ${await error.textContent().catch(() => '')}`).toBeHidden();
-    await expect(page.locator('.sbx-sql .sbx-grid-row')).toHaveCount(c.tables.length, { timeout: 10_000 });
+    await runSql(page, sql);
+    const read = await page
+      .waitForFunction(
+        ([token, n]) => {
+          const rows = document.querySelectorAll('.sbx-sql .sbx-grid-row');
+          const idle = [...document.querySelectorAll<HTMLButtonElement>('.sbx-sql button')].every((b) => b.textContent?.trim() !== 'Cancel' || b.disabled);
+          return idle && rows.length === n && rows[0]!.textContent!.includes(token);
+        },
+        [token, c.tables.length] as const,
+        { polling: 50, timeout: 30_000 },
+      )
+      .then(() => true, () => false);
+    if (!read) {
+      const shown = (await error.isVisible().catch(() => false)) ? await error.textContent() : `${await page.locator('.sbx-sql .sbx-grid-row').count()} rows`;
+      throw new Error(`the checkpoint's ${c.tables.length} tables did not all read within 30 s; the console shows: ${shown}`);
+    }
   }
   return passed();
 }

@@ -69,7 +69,7 @@ test('headings in the series carry anchor links', () => {
       .filter((h) => !h.closest('.not-content'));
     assert.ok(headings.length > 0, `${page.url} has no section headings`);
     for (const h of headings) {
-      const link = h.parentNode.querySelector(`a.sl-anchor-link[href="#${h.getAttribute('id')}"]`);
+      const link = h.parentNode?.querySelector(`a.sl-anchor-link[href="#${h.getAttribute('id')}"]`);
       assert.ok(link, `${page.url}: heading "${h.text}" has no anchor link`);
     }
   }

@@ -47,10 +47,6 @@ export class OpfsStorage implements Storage {
     })();
   }
 
-  private get locks(): LockManager | undefined {
-    return (globalThis.navigator as Navigator | undefined)?.locks;
-  }
-
   private async exclusive<T>(fn: () => Promise<T>): Promise<T> {
     const locks = this.locks;
     if (locks) return locks.request(this.lockName, fn) as Promise<T>;

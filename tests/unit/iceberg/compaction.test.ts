@@ -73,7 +73,7 @@ test('ten daily appends compact into one file, as a replace snapshot with the sa
   for (const e of entries) assert.equal(e.snapshot_id, snap['snapshot-id']);
   const added = entries.find((e) => e.status === 1)!;
   assert.equal(Number(added.sequence_number), snap['sequence-number']);
-  const list = await readManifestList(await storage.read(t.resolve(snap['manifest-list'])), snap['manifest-list']);
+  const list = await readManifestList(await storage.read(t.resolve(snap['manifest-list']!)), snap['manifest-list']!);
   assert.deepEqual(list.map((m) => [m.addedFilesCount, m.existingFilesCount, m.deletedFilesCount]).sort(), [[0, 0, 10], [1, 0, 0]]);
   for (const m of list) assert.equal(m.addedSnapshotId, snap['snapshot-id']);
 

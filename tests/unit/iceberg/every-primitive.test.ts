@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as arrow from 'apache-arrow';
+import type { PrimitiveType } from '../../../sandboxes/lakehouse/iceberg/types.ts';
 import { NodeFsStorage } from '../../../sandboxes/lakehouse/storage/node-fs.ts';
 import { createTable, rowsToArrow, arrowToRows, deterministicIds, loadTable, IcebergError, type Table } from '../../../sandboxes/lakehouse/iceberg/index.ts';
 import { fromJsonSingleValue, toJsonSingleValue } from '../../../sandboxes/lakehouse/iceberg/json-single-value.ts';
@@ -27,7 +28,7 @@ import type { SqlEngine } from '../../../sandboxes/lakehouse/sql/engine.ts';
 import { resultFromArrow, cellText, toCsv } from '../../../src/sandbox/ui/grid.ts';
 
 /** [column, Iceberg type, default in the JSON single-value form, documented output, grid cell text]. */
-const PRIMITIVES: [string, string, unknown, unknown, string][] = [
+const PRIMITIVES: [string, PrimitiveType, unknown, unknown, string][] = [
   ['b', 'boolean', true, true, 'true'],
   ['i', 'int', -2147483648, -2147483648, '-2147483648'],
   ['l', 'long', 9007199254740993n, '9007199254740993', '9007199254740993'],
@@ -82,7 +83,7 @@ test('the JSON single-value form of every primitive round-trips, and malformed o
   }
   assert.equal(toJsonSingleValue('timestamp_ns', fromJsonSingleValue('timestamp_ns', '1969-12-31T23:59:59.999999999')), '1969-12-31T23:59:59.999999999');
   assert.equal(toJsonSingleValue('timestamptz', fromJsonSingleValue('timestamptz', '2017-11-16T23:31:08+01:00')), '2017-11-16T22:31:08.000000+00:00');
-  const refused: [string, unknown][] = [
+  const refused: [PrimitiveType, unknown][] = [
     ['boolean', 'true'], ['int', 2 ** 31], ['int', 1.5], ['long', 2n ** 63n], ['decimal(9,2)', '14.201'], ['decimal(3,2)', '14.20'],
     ['date', '2017-02-30'], ['time', '25:00:00'], ['timestamp', '2017-11-16T22:31:08+01:00'], ['uuid', 'not-a-uuid'],
     ['fixed[4]', '00'], ['binary', 'xyz'], ['string', 5],
