@@ -66,9 +66,16 @@ export async function startSandbox(page: Page, path: string, options: { timeoutM
 /** Replace the SQL console's text with `sql` and run it (Ctrl/Cmd+Enter), as a learner types it. */
 export async function runSql(page: Page, sql: string): Promise<void> {
   const editor = page.locator('.sbx-sql .cm-content');
-  await editor.click();
-  await page.keyboard.press('ControlOrMeta+A');
-  await page.keyboard.press('Delete');
-  await editor.pressSequentially(sql, { delay: 0 });
+  const squash = (t: string) => t.replace(/\s+/g, '');
+  // Right after a reset the console may still be putting its own text in place, and a first
+  // keystroke can land before it (CI once ran "elect * from …"): type again if the editor
+  // does not hold the query.
+  for (let attempt = 0; attempt < 2; attempt++) {
+    await editor.click();
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.press('Delete');
+    await editor.pressSequentially(sql, { delay: 0 });
+    if (squash((await editor.textContent()) ?? '') === squash(sql)) break;
+  }
   await page.keyboard.press('ControlOrMeta+Enter');
 }
