@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test, expect, runSql } from './fixtures.ts';
 
-test.describe.configure({ timeout: 180_000 });
+// Saving the engines and the warehouse for offline use (65 MiB) takes minutes on a loaded 2-core machine.
+test.describe.configure({ timeout: 300_000 });
 
 const PART = '/parts/03-apache-iceberg/';
 
