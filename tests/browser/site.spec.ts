@@ -48,6 +48,8 @@ async function checkTheme(page: Page, url: string, theme: 'light' | 'dark'): Pro
 
 for (const url of pageUrls) {
   test(`${url} renders cleanly in the light and the dark theme`, async ({ page, baseURL }) => {
+    // Two axe passes over a long part: over a minute each when the machine is busy.
+    test.setTimeout(240_000);
     const rec = record(page, new URL(baseURL!).origin);
     await useTheme(page, 'light');
     const response = await page.goto(url, { waitUntil: 'load' });
