@@ -6,10 +6,14 @@
  * byte ranges (browsers and `curl -C` resume large .wasm downloads with them), and never
  * reads outside its root, not even through a symbolic link.
  *
+ * A .wasm the build cut into parts for hosts with a 25 MiB file limit (scripts/static-hosts.mjs)
+ * is also served whole, joined here: the browser then compiles it while it downloads and keeps
+ * the compiled code for the next visit (src/sandbox/runtime/split-assets.ts asks for it first).
+ *
  * We do not use `astro preview` because Astro 7 allows one preview server per project at a
  * time, which breaks running the tests while `npm start` is up.
  *
- *   node scripts/serve.mjs [--root dist] [--port 4321] [--host 0.0.0.0]
+ *   node scripts/serve.mjs [--root dist] [--port 4321] [--host 0.0.0.0] [--parts-only]
  */
 import { createServer } from 'node:http';
 import { createReadStream } from 'node:fs';
@@ -157,7 +161,11 @@ function plain(res, status, text, extra = {}) {
   res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', ...extra }).end(text);
 }
 
-export function createSiteServer({ root, cacheBytes = DEFAULT_CACHE_BYTES }) {
+/**
+ * `joinParts: false` serves a split .wasm only as its parts, as Cloudflare Pages does (the
+ * sandbox benchmark compares both ways side by side).
+ */
+export function createSiteServer({ root, cacheBytes = DEFAULT_CACHE_BYTES, joinParts = true }) {
   const rootDir = path.resolve(root);
   // The root's real path, so a symbolic link inside it cannot lead a request out of it.
   let realRoot = null;
@@ -165,11 +173,15 @@ export function createSiteServer({ root, cacheBytes = DEFAULT_CACHE_BYTES }) {
   const bodies = new BodyCache(cacheBytes);
   const headersOf = siteHeaders(rootDir);
 
-  function bodyOf(file, version, wantGzip) {
+  /** A file's bytes, or the joined bytes of a split .wasm's parts. */
+  const readBody = async (found) => (found.parts ? Buffer.concat(await Promise.all(found.parts.map((p) => readFile(p)))) : readFile(found.file));
+
+  function bodyOf(found, version, wantGzip) {
+    const file = found.file;
     const key = `${file}\0${version}\0${wantGzip ? 'gz' : 'raw'}`;
     bodies.dropOthers(`${file}\0`, `${file}\0${version}\0`);
     return bodies.get(key, async () => {
-      const raw = await readFile(file);
+      const raw = await readBody(found);
       if (!wantGzip || raw.length <= 1024) return { bytes: raw, gzipped: false };
       return { bytes: await gzipAsync(raw), gzipped: true };
     });
@@ -194,7 +206,7 @@ export function createSiteServer({ root, cacheBytes = DEFAULT_CACHE_BYTES }) {
     if (full !== rootDir && !full.startsWith(rootDir + path.sep)) return { status: 403 };
     const real = await inside(full);
     if (real === false) return { status: 403 };
-    if (real === null) return { status: 404 };
+    if (real === null) return (joinParts && decoded.endsWith('.wasm') && (await joinedParts(full))) || { status: 404 };
     const info = await stat(real).catch(() => null);
     if (info?.isDirectory()) {
       // Never a host-relative "//x/": one slash, then the path as it was asked for.
@@ -206,6 +218,29 @@ export function createSiteServer({ root, cacheBytes = DEFAULT_CACHE_BYTES }) {
     }
     if (info?.isFile()) return { status: 200, file: real, info };
     return { status: 404 };
+  }
+
+  /** A split .wasm served whole: its parts in order, its size, the manifest's time (the version). */
+  async function joinedParts(full) {
+    const manifestFile = await inside(`${full}.parts.json`);
+    if (!manifestFile) return null;
+    const info = await stat(manifestFile).catch(() => null);
+    if (!info?.isFile()) return null;
+    let manifest;
+    try {
+      manifest = JSON.parse(await readFile(manifestFile, 'utf8'));
+    } catch {
+      return null;
+    }
+    if (!Array.isArray(manifest.parts) || !Number.isSafeInteger(manifest.size)) return null;
+    const parts = [];
+    for (const name of manifest.parts) {
+      if (typeof name !== 'string' || name.includes('/') || name.includes('\\')) return null;
+      const part = await inside(path.join(path.dirname(full), name));
+      if (!part) return null;
+      parts.push(part);
+    }
+    return { status: 200, file: full, parts, info: { mtimeMs: info.mtimeMs, size: manifest.size } };
   }
 
   const server = createServer(async (req, res) => {
@@ -272,13 +307,18 @@ export function createSiteServer({ root, cacheBytes = DEFAULT_CACHE_BYTES }) {
           res.end();
           return;
         }
+        if (found.parts) {
+          const whole = (await bodyOf(found, version, false)).bytes;
+          res.end(whole.subarray(ranged.start, ranged.end + 1));
+          return;
+        }
         // Straight from disk: a resumed download of a large file does not fill the cache.
         const stream = createReadStream(found.file, { start: ranged.start, end: ranged.end });
         stream.on('error', () => res.destroy());
         stream.pipe(res);
         return;
       }
-      const body = await bodyOf(found.file, version, gzip);
+      const body = await bodyOf(found, version, gzip);
       if (body.gzipped) headers['Content-Encoding'] = 'gzip';
       else headers.ETag = identityTag;
       headers['Content-Length'] = body.bytes.length;
@@ -321,7 +361,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const root = option('root', 'dist');
   const port = Number(option('port', process.env.PORT ?? '4321'));
   const host = option('host', '0.0.0.0');
-  const server = createSiteServer({ root });
+  // --parts-only: serve split .wasm files as parts only, like Cloudflare Pages (for comparisons).
+  const server = createSiteServer({ root, joinParts: !process.argv.includes('--parts-only') });
   server.on('error', (error) => {
     console.error(error.code === 'EADDRINUSE' ? `Port ${port} is already in use: stop the other server or pass --port N.` : `Server error: ${error.message}`);
     process.exit(1);

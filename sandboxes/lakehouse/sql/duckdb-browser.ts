@@ -14,16 +14,28 @@ export interface BrowserBundle {
   mainWorker: string;
 }
 
-export async function createBrowserEngine(bundle: BrowserBundle, options: DuckDbEngineOptions = {}): Promise<DuckDbWasmEngine> {
+/** Told when a start-up phase ends (`performance.now()` times), for the boot breakdown. */
+export type PhaseListener = (phase: string, start: number, end: number) => void;
+
+export async function createBrowserEngine(bundle: BrowserBundle, options: DuckDbEngineOptions & { onPhase?: PhaseListener } = {}): Promise<DuckDbWasmEngine> {
   // Taken now: a restart (after a time limit) may come after the pipeline worker removed
   // `Worker` from its scope (src/sandbox/pipeline/lockdown.ts).
   const Spawn = globalThis.Worker;
+  const onPhase = options.onPhase ?? (() => {});
+  let opened = 0;
   const boot = async () => {
+    const start = performance.now();
     const worker = new Spawn(bundle.mainWorker);
     const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
     await db.instantiate(bundle.mainModule, null);
+    const instantiated = performance.now();
+    onPhase('duckdb-instantiate', start, instantiated);
     await db.open({});
+    opened = instantiated;
     return db;
   };
-  return DuckDbWasmEngine.start(boot, options);
+  const engine = await DuckDbWasmEngine.start(boot, options);
+  // Opening the database, its connection and the sandbox's settings (CONNECTION_SETUP).
+  onPhase('duckdb-open', opened, performance.now());
+  return engine;
 }
