@@ -6,12 +6,12 @@
  * Two hosts side by side, in one run, so their ratio holds on a shared, noisy machine:
  *   - "whole": the server joins DuckDB-WASM's split module and serves it whole (npm start,
  *     the workshop; Netlify and GitHub Pages builds keep it whole), so the browser compiles
- *     it while it downloads and caches the compiled code;
+ *     it while it downloads;
  *   - "parts": the server has only the 16 MiB parts (`--parts-only`, as Cloudflare Pages),
  *     which the page joins in JavaScript into a blob: every visit compiles again.
  * Each on a cold profile (a fresh browser profile: nothing cached, the reader clicks Start as
  * soon as the page is there) and on a return visit (the same profile in a new browser: HTTP
- * cache, compiled-code cache, service worker and the section's saved state all warm).
+ * cache, any compiled-code cache, service worker and the section's saved state all warm).
  *
  * The breakdown comes from the page itself: the sandbox records each phase as a User Timing
  * entry `sandbox:<phase>` (src/sandbox/runtime/boot-timing.ts; the module's network, compile
@@ -60,7 +60,7 @@ const median = (xs) => {
 
 /** Bytes as they arrive over the network (the page's and its workers' requests): as sent, and uncompressed. */
 function meter(page) {
-  const m = { sent: 0, decoded: 0, requests: 0, stop: false, pending: [] };
+  const m = { sent: 0, decoded: 0, requests: 0, stop: false, pending: [], urls: [] };
   page.on('requestfinished', (req) => {
     if (m.stop) return;
     m.pending.push(
@@ -72,8 +72,7 @@ function meter(page) {
           const sizes = await req.sizes();
           if (sizes.responseBodySize === 0 && req.method() === 'GET' && res.status() === 200) return;
           m.sent += sizes.responseBodySize + sizes.responseHeadersSize;
-          const encoded = res.headers()['content-encoding'];
-          m.decoded += (encoded && encoded !== 'identity' ? (await res.body()).length : sizes.responseBodySize) + sizes.responseHeadersSize;
+          if (req.method() === 'GET') m.urls.push(req.url());
           m.requests++;
         } catch {
           /* a request of a closed worker */
@@ -104,6 +103,11 @@ async function firstResult(ctx, base) {
   const ms = Date.now() - t0;
   m.stop = true;
   await Promise.all(m.pending);
+  // Uncompressed: what the same requests weigh without Content-Encoding (asked of the server again).
+  for (const url of m.urls) {
+    const res = await fetch(url, { method: 'HEAD', headers: { 'accept-encoding': 'identity' } }).catch(() => null);
+    m.decoded += Number(res?.headers.get('content-length') ?? 0);
+  }
   // The render phase ends after the frame with the rows: wait for it.
   await page.waitForFunction(() => performance.getEntriesByName('sandbox:first-result').length > 0, null, { timeout: 10_000 }).catch(() => {});
   const entries = await page.evaluate(() =>
@@ -208,7 +212,7 @@ try {
   }
   console.log(`${'CLICK -> FIRST RESULT'.padEnd(40)}${cols.map((c) => pad(Math.round(med(c, (x) => x.ms)), W)).join('')}`);
   console.log(`${'bytes before first result, as sent'.padEnd(40)}${cols.map((c) => pad(kb(med(c, (x) => x.sent)), W)).join('')}`);
-  console.log(`${'bytes before first result, uncompressed'.padEnd(40)}${cols.map((c) => pad(kb(med(c, (x) => x.decoded)), W)).join('')}`);
+  console.log(`${'  the same, uncompressed (bodies)'.padEnd(40)}${cols.map((c) => pad(kb(med(c, (x) => x.decoded)), W)).join('')}`);
   const cache = (c) => results[c].map((x) => x.phases['wasm-network']?.detail?.transferSize).filter((x) => x !== undefined);
   console.log(`${'module transferSize (0: from HTTP cache)'.padEnd(40)}${cols.map((c) => pad(cache(c).join('/') || '-', W)).join('')}`);
   console.log(`all runs, click -> first result (ms): ${cols.map((c) => `${c} [${results[c].map((x) => x.ms).join(', ')}]`).join('; ')}`);

@@ -7,8 +7,8 @@
  * reads outside its root, not even through a symbolic link.
  *
  * A .wasm the build cut into parts for hosts with a 25 MiB file limit (scripts/static-hosts.mjs)
- * is also served whole, joined here: the browser then compiles it while it downloads and keeps
- * the compiled code for the next visit (src/sandbox/runtime/split-assets.ts asks for it first).
+ * is also served whole, joined here: the browser then compiles it while it downloads
+ * (src/sandbox/runtime/split-assets.ts asks for it first).
  *
  * We do not use `astro preview` because Astro 7 allows one preview server per project at a
  * time, which breaks running the tests while `npm start` is up.

@@ -28,9 +28,8 @@ const byUrl = new Map(MANIFEST.files.map((f) => [abs(f.url), f]));
 /**
  * The whole form of each module the build split into parts (DuckDB-WASM). Where the host
  * serves it whole (npm start, the workshop, Netlify, GitHub Pages) the page loads it by that
- * URL; this worker leaves it to the browser's HTTP cache, which is where Chromium also keeps
- * the module's compiled code (a response passed through here is compiled again on every
- * visit). Offline the request fails and the page joins the parts cached here instead
+ * URL; this worker leaves it to the browser's HTTP cache and does not store it a second
+ * time beside the parts. Offline the request fails and the page joins the parts cached here instead
  * (src/sandbox/runtime/split-assets.ts).
  */
 const WHOLE_OF_SPLIT = new Set(MANIFEST.files.filter((f) => f.url.endsWith('.wasm.parts.json')).map((f) => abs(f.url.slice(0, -'.parts.json'.length))));

@@ -20,7 +20,7 @@ import { Catalog } from '../../../sandboxes/lakehouse/catalog/catalog.ts';
 import { openSectionStore, type SectionStore } from './section-store.ts';
 import { attachOpsTables } from '../../../sandboxes/pipeline/observe/ops-tables.ts';
 import { markCheckpoint } from '../../../sandboxes/pipeline/observe/run-log.ts';
-import { splitAwareUrl } from './split-assets.ts';
+import { splitAwareUrl, compileModule } from './split-assets.ts';
 import { listenToWorkerPhases, measurePhase, timePhase } from './boot-timing.ts';
 
 export interface EngineAssets {
@@ -157,9 +157,11 @@ export class SandboxSession {
 export async function bootEngine(): Promise<SqlEngine> {
   const stopListening = listenToWorkerPhases();
   try {
-    const assets = await engineAssets();
+    // The worker starts (loading DuckDB's script) while the page finds out where the module
+    // comes from and compiles it.
+    const moduleUrl = splitAwareUrl(duckdbWasmUrl);
     return await createBrowserEngine(
-      { mainModule: assets.duckdbWasmUrl, mainWorker: assets.duckdbWorkerUrl },
+      { mainModule: moduleUrl, mainWorker: new URL(duckdbWorkerShimUrl, location.href).toString(), compiledModule: moduleUrl.then(compileModule) },
       { timeLimitMs: QUERY_TIME_LIMIT_MS, cancelGraceMs: 1500, onPhase: measurePhase },
     );
   } finally {

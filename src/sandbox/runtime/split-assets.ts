@@ -5,10 +5,10 @@
  *
  * Where the host serves the whole file (`npm start` and the workshop server join the parts
  * on the server, and builds for Netlify and GitHub Pages keep the file whole), the engine
- * loads it straight from its URL: the browser compiles it while it downloads, and keeps the
- * compiled code for the next visit, keyed by that URL. Only where the whole file is not
- * served are the parts fetched and joined here into a blob URL, which the browser compiles
- * again on every visit. The parts are ordinary immutable files, so HTTP caches and the
+ * loads it straight from its URL: the browser compiles it while it downloads (instead of
+ * after the last part arrived and was joined), and the HTTP cache keeps it under that URL.
+ * Only where the whole file is not served are the parts fetched and joined here into a
+ * blob URL. The parts are ordinary immutable files, so HTTP caches and the
  * offline service worker keep them like any other asset (offline, the whole file is not
  * there and the parts are used).
  */
@@ -59,6 +59,25 @@ export async function joinParts(source: Extract<ModuleSource, { kind: 'parts' }>
   const blob = new Blob(blobs, { type: manifest.type });
   if (blob.size !== manifest.size) throw new Error(`${url} arrived incomplete (${blob.size} of ${manifest.size} bytes); reload the page to try again.`);
   return blob;
+}
+
+/**
+ * Compile the module at `url` in the page, streaming from the response while it downloads
+ * (DuckDB's worker then only instantiates it: ../../../sandboxes/lakehouse/sql/duckdb-browser.ts).
+ */
+export async function compileModule(url: string): Promise<WebAssembly.Module> {
+  const start = performance.now();
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`could not load ${url} (HTTP ${response.status}); reload the page to try again.`);
+  const module = await WebAssembly.compileStreaming(response);
+  const end = performance.now();
+  const entry = response.url.startsWith('blob:') ? undefined : (performance.getEntriesByName(response.url, 'resource').at(-1) as PerformanceResourceTiming | undefined);
+  if (entry) {
+    const { transferSize, encodedBodySize, decodedBodySize } = entry;
+    measurePhase('wasm-network', entry.startTime, entry.responseEnd, { transferSize, encodedBodySize, decodedBodySize });
+  }
+  measurePhase('wasm-compile', start, end, { from: entry ? 'whole file' : 'joined parts', afterLastByteMs: entry ? Math.max(0, end - entry.responseEnd) : undefined });
+  return module;
 }
 
 const chosen = new Map<string, Promise<string>>();
