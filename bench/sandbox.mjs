@@ -20,6 +20,9 @@
  * duration and when it ended, in ms after the click (negative: before the click, i.e. the
  * section started booting while the page was shown). Medians of `--runs` runs.
  *
+ * `--before DIR` adds a third host: another build (say, of the commit before a change), whose
+ * click -> first result and bytes are measured the same way (its phases only if it records them).
+ *
  * Also: the bytes a reading page without a sandbox loads (it must load no sandbox file), the
  * bytes before the first result (as sent, and uncompressed), and with `--pipeline` one
  * pipeline day in the Worker runner.
@@ -43,13 +46,16 @@ const runs = Number(arg('runs', '3'));
 /** How long the reader stays on the page after the first result (the browser writes its caches meanwhile). */
 const dwellMs = Number(arg('dwell', '8000'));
 const hosts = { whole: { port, extra: [] }, parts: { port: port + 1, extra: ['--parts-only'] } };
+// --before DIR: also an earlier build (e.g. the commit before a change), served the same way.
+const before = arg('before', null);
+if (before) hosts.before = { port: port + 2, extra: [], root: before };
 if (!existsSync(join(ROOT, root, 'lab', 'index.html')) && !existsSync(join(root, 'lab', 'index.html'))) {
   console.error(`No built lab page under ${root}/: run "npm run build" first (or pass --root DIR).`);
   process.exit(1);
 }
 
 const servers = Object.values(hosts).map((h) =>
-  spawn(process.execPath, ['scripts/serve.mjs', '--root', root, '--host', '127.0.0.1', '--port', String(h.port), ...h.extra], { cwd: ROOT, stdio: 'ignore' }),
+  spawn(process.execPath, ['scripts/serve.mjs', '--root', h.root ?? root, '--host', '127.0.0.1', '--port', String(h.port), ...h.extra], { cwd: ROOT, stdio: 'ignore' }),
 );
 const kb = (n) => `${(n / 1024).toFixed(0)} KB`;
 const median = (xs) => {
@@ -72,7 +78,7 @@ function meter(page) {
           const sizes = await req.sizes();
           if (sizes.responseBodySize === 0 && req.method() === 'GET' && res.status() === 200) return;
           m.sent += sizes.responseBodySize + sizes.responseHeadersSize;
-          if (req.method() === 'GET') m.urls.push(req.url());
+          if (req.method() === 'GET' && sizes.responseBodySize > 0) m.urls.push(req.url());
           m.requests++;
         } catch {
           /* a request of a closed worker */
@@ -174,7 +180,7 @@ try {
   }
   await prime.close();
 
-  const results = { 'cold: whole': [], 'cold: parts': [], 'warm: whole': [], 'warm: parts': [] };
+  const results = Object.fromEntries(['cold', 'warm'].flatMap((v) => Object.keys(hosts).map((h) => [`${v}: ${h}`, []])));
   for (let r = 0; r < runs; r++) {
     for (const [name, h] of Object.entries(hosts)) {
       const base = `http://127.0.0.1:${h.port}`;
@@ -196,7 +202,7 @@ try {
 
   const cols = Object.keys(results);
   const pad = (s, n) => String(s).padStart(n);
-  const W = 16;
+  const W = 15;
   const fmt = (p) => (p ? `${Math.round(p.ms)} (${Math.round(p.endAfterClick)})` : '-');
   console.log(`\nClick "Start the sandbox" -> first result on /lab/, headless Chromium, median of ${runs} runs (ms)`);
   console.log(`${'phase: duration (ended, ms after click)'.padEnd(40)}${cols.map((c) => pad(c, W)).join('')}`);
@@ -218,6 +224,7 @@ try {
   console.log(`all runs, click -> first result (ms): ${cols.map((c) => `${c} [${results[c].map((x) => x.ms).join(', ')}]`).join('; ')}`);
   const cold = med('cold: whole', (x) => x.ms);
   const warm = med('warm: whole', (x) => x.ms);
+  if (before) console.log(`ratios: cold before/whole ${(med('cold: before', (x) => x.ms) / med('cold: whole', (x) => x.ms)).toFixed(2)}x, warm before/whole ${(med('warm: before', (x) => x.ms) / med('warm: whole', (x) => x.ms)).toFixed(2)}x`);
   console.log(`ratios: cold parts/whole ${(med('cold: parts', (x) => x.ms) / cold).toFixed(2)}x, warm parts/whole ${(med('warm: parts', (x) => x.ms) / warm).toFixed(2)}x`);
   console.log(`goals (quiet machine): cold <= 2000 ms (${cold <= 2000 ? 'met' : 'missed'}: ${Math.round(cold)}), warm <= 500 ms (${warm <= 500 ? 'met' : 'missed'}: ${Math.round(warm)})`);
 
