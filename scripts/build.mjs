@@ -75,7 +75,10 @@ try {
   // The CSP's inline-script hashes, from the HTML Astro wrote (scripts/csp-hashes.mjs).
   const scriptHashes = writeScriptHashes(outDir);
   console.log(`build: ${scriptHashes.length} inline script hashes for the Content-Security-Policy`);
-  for (const s of prepareForStaticHosts(outDir, { scriptHashes })) console.log(`build: split ${s.file} (${(s.size / 2 ** 20).toFixed(1)} MiB) into ${s.parts} parts for hosts with a 25 MiB file limit`);
+  for (const s of prepareForStaticHosts(outDir, { scriptHashes })) {
+    console.log(`build: split ${s.file} (${(s.size / 2 ** 20).toFixed(1)} MiB) into ${s.parts} parts for hosts with a 25 MiB file limit`);
+    if (s.keptWhole) console.log(`build: ${s.file} also kept whole (PHLO_WHOLE_WASM=1 or a Netlify build): this build does not deploy to Cloudflare Pages`);
+  }
   const sw = writeServiceWorker(outDir, { scriptHashes });
   const mb = (n) => (n / 2 ** 20).toFixed(1);
   console.log(`build: service worker ${sw.version}: ${sw.files} files, ${mb(sw.shellBytes)} MiB cached on a first visit, ${mb(sw.sandboxBytes)} MiB more once a sandbox is used`);

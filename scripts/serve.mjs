@@ -2,25 +2,36 @@
  * A small static server for the built site (dist/), used by `npm start`, the browser tests,
  * the benchmarks and the workshop mode (scripts/workshop.mjs). It sends the site's security
  * headers (src/lib/security-headers.mjs, with the inline-script hashes the build wrote) on
- * every response, compresses text, serves the 404 page with a 404 status, answers single
+ * every response, compresses text (gzip, and Brotli once made), serves the 404 page with a 404 status, answers single
  * byte ranges (browsers and `curl -C` resume large .wasm downloads with them), and never
  * reads outside its root, not even through a symbolic link.
+ *
+ * A .wasm the build cut into parts for hosts with a 25 MiB file limit (scripts/static-hosts.mjs)
+ * is also served whole, joined here: the browser then compiles it while it downloads
+ * (src/sandbox/runtime/split-assets.ts asks for it first).
  *
  * We do not use `astro preview` because Astro 7 allows one preview server per project at a
  * time, which breaks running the tests while `npm start` is up.
  *
- *   node scripts/serve.mjs [--root dist] [--port 4321] [--host 0.0.0.0]
+ *   node scripts/serve.mjs [--root dist] [--port 4321] [--host 0.0.0.0] [--parts-only]
  */
 import { createServer } from 'node:http';
 import { createReadStream } from 'node:fs';
 import { readFile, realpath, stat } from 'node:fs/promises';
-import { gzip } from 'node:zlib';
+import { gzip, brotliCompress, constants as zlib } from 'node:zlib';
 import { promisify } from 'node:util';
 import path from 'node:path';
 import { securityHeadersFor } from '../src/lib/security-headers.mjs';
 import { HASHES_FILE, readScriptHashes } from './csp-hashes.mjs';
 
 const gzipAsync = promisify(gzip);
+const brotliAsync = promisify(brotliCompress);
+/**
+ * Brotli at quality 6: DuckDB-WASM's module is 6.1 MB instead of gzip's 7.7 MB. It takes
+ * seconds to make for that file, so it is made once, in the background: requests get gzip
+ * until it is ready (see `encodingFor`).
+ */
+const BROTLI = { params: { [zlib.BROTLI_PARAM_QUALITY]: 6 } };
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -76,10 +87,11 @@ class BodyCache {
       this.entries.set(key, hit);
       return hit.promise;
     }
-    const entry = { promise: load(), size: 0 };
+    const entry = { promise: load(), size: 0, value: null };
     this.entries.set(key, entry);
     entry.promise.then(
       (body) => {
+        entry.value = body;
         if (this.entries.get(key) !== entry) return;
         // Too big to share the budget with anything else: serve it once, keep nothing.
         if (body.bytes.length > this.maxBytes / 4) {
@@ -95,6 +107,11 @@ class BodyCache {
       },
     );
     return entry.promise;
+  }
+
+  /** The body under `key` if it is made already, else null (nothing is started). */
+  ready(key) {
+    return this.entries.get(key)?.value ?? null;
   }
 
   /** Forget other versions of a file (a rebuild replaced it). */
@@ -115,8 +132,8 @@ class BodyCache {
   }
 }
 
-/** A strong entity tag per representation: the gzip body is different bytes from the file. */
-const entityTag = (version, gzipped) => `"${version.replace(/[^\w.:-]/g, '')}${gzipped ? '-gz' : ''}"`;
+/** A strong entity tag per representation: a compressed body is different bytes from the file. */
+const entityTag = (version, encoding = 'identity') => `"${version.replace(/[^\w.:-]/g, '')}${{ gzip: '-gz', br: '-br' }[encoding] ?? ''}"`;
 
 /** Does an If-None-Match header name this tag (weak comparison, lists and "*")? */
 function noneMatch(header, etag) {
@@ -157,7 +174,11 @@ function plain(res, status, text, extra = {}) {
   res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', ...extra }).end(text);
 }
 
-export function createSiteServer({ root, cacheBytes = DEFAULT_CACHE_BYTES }) {
+/**
+ * `joinParts: false` serves a split .wasm only as its parts, as Cloudflare Pages does (the
+ * sandbox benchmark compares both ways side by side).
+ */
+export function createSiteServer({ root, cacheBytes = DEFAULT_CACHE_BYTES, joinParts = true }) {
   const rootDir = path.resolve(root);
   // The root's real path, so a symbolic link inside it cannot lead a request out of it.
   let realRoot = null;
@@ -165,14 +186,32 @@ export function createSiteServer({ root, cacheBytes = DEFAULT_CACHE_BYTES }) {
   const bodies = new BodyCache(cacheBytes);
   const headersOf = siteHeaders(rootDir);
 
-  function bodyOf(file, version, wantGzip) {
-    const key = `${file}\0${version}\0${wantGzip ? 'gz' : 'raw'}`;
+  /** A file's bytes, or the joined bytes of a split .wasm's parts. */
+  const readBody = async (found) => (found.parts ? Buffer.concat(await Promise.all(found.parts.map((p) => readFile(p)))) : readFile(found.file));
+
+  const bodyKey = (found, version, encoding) => `${found.file}\0${version}\0${encoding}`;
+
+  /** The body in `encoding` ('identity', 'gzip' or 'br'), made once and shared. */
+  function bodyOf(found, version, encoding) {
+    const file = found.file;
     bodies.dropOthers(`${file}\0`, `${file}\0${version}\0`);
-    return bodies.get(key, async () => {
-      const raw = await readFile(file);
-      if (!wantGzip || raw.length <= 1024) return { bytes: raw, gzipped: false };
-      return { bytes: await gzipAsync(raw), gzipped: true };
+    return bodies.get(bodyKey(found, version, encoding), async () => {
+      const raw = encoding === 'identity' ? await readBody(found) : (await bodyOf(found, version, 'identity')).bytes;
+      if (encoding === 'identity' || raw.length <= 1024) return { bytes: raw, encoding: 'identity' };
+      return { bytes: encoding === 'br' ? await brotliAsync(raw, BROTLI) : await gzipAsync(raw), encoding };
     });
+  }
+
+  /**
+   * Brotli when the client takes it and it is made; then gzip (starting Brotli for the next
+   * request); else the file as it is.
+   */
+  function encodingFor(found, version, accept) {
+    if (/\bbr\b/.test(accept)) {
+      if (bodies.ready(bodyKey(found, version, 'br'))) return 'br';
+      bodyOf(found, version, 'br').catch(() => {});
+    }
+    return /\bgzip\b/.test(accept) ? 'gzip' : 'identity';
   }
 
   async function inside(full) {
@@ -194,7 +233,7 @@ export function createSiteServer({ root, cacheBytes = DEFAULT_CACHE_BYTES }) {
     if (full !== rootDir && !full.startsWith(rootDir + path.sep)) return { status: 403 };
     const real = await inside(full);
     if (real === false) return { status: 403 };
-    if (real === null) return { status: 404 };
+    if (real === null) return (joinParts && decoded.endsWith('.wasm') && (await joinedParts(full))) || { status: 404 };
     const info = await stat(real).catch(() => null);
     if (info?.isDirectory()) {
       // Never a host-relative "//x/": one slash, then the path as it was asked for.
@@ -206,6 +245,29 @@ export function createSiteServer({ root, cacheBytes = DEFAULT_CACHE_BYTES }) {
     }
     if (info?.isFile()) return { status: 200, file: real, info };
     return { status: 404 };
+  }
+
+  /** A split .wasm served whole: its parts in order, its size, the manifest's time (the version). */
+  async function joinedParts(full) {
+    const manifestFile = await inside(`${full}.parts.json`);
+    if (!manifestFile) return null;
+    const info = await stat(manifestFile).catch(() => null);
+    if (!info?.isFile()) return null;
+    let manifest;
+    try {
+      manifest = JSON.parse(await readFile(manifestFile, 'utf8'));
+    } catch {
+      return null;
+    }
+    if (!Array.isArray(manifest.parts) || !Number.isSafeInteger(manifest.size)) return null;
+    const parts = [];
+    for (const name of manifest.parts) {
+      if (typeof name !== 'string' || name.includes('/') || name.includes('\\')) return null;
+      const part = await inside(path.join(path.dirname(full), name));
+      if (!part) return null;
+      parts.push(part);
+    }
+    return { status: 200, file: full, parts, info: { mtimeMs: info.mtimeMs, size: manifest.size } };
   }
 
   const server = createServer(async (req, res) => {
@@ -241,12 +303,12 @@ export function createSiteServer({ root, cacheBytes = DEFAULT_CACHE_BYTES }) {
       const version = `${found.info.mtimeMs}:${found.info.size}`;
       const compressible = COMPRESSIBLE.test(type);
       const range = status === 200 ? req.headers.range : undefined;
-      const identityTag = entityTag(version, false);
+      const identityTag = entityTag(version);
       // A range is of the file's own bytes (identity), and only while it is the file the client started with (If-Range).
       const ifRange = req.headers['if-range'];
       const ranged = range && (!ifRange || ifRange === identityTag) ? parseRange(range, found.info.size) : null;
-      const gzip = !ranged && compressible && found.info.size > 1024 && /\bgzip\b/.test(req.headers['accept-encoding'] ?? '');
-      const etag = entityTag(version, gzip);
+      const encoding = !ranged && compressible && found.info.size > 1024 ? encodingFor(found, version, req.headers['accept-encoding'] ?? '') : 'identity';
+      const etag = entityTag(version, encoding);
       const headers = {
         'Content-Type': type,
         // Fingerprinted assets never change; pages and data are revalidated (cheaply: ETag);
@@ -272,14 +334,19 @@ export function createSiteServer({ root, cacheBytes = DEFAULT_CACHE_BYTES }) {
           res.end();
           return;
         }
+        if (found.parts) {
+          const whole = (await bodyOf(found, version, 'identity')).bytes;
+          res.end(whole.subarray(ranged.start, ranged.end + 1));
+          return;
+        }
         // Straight from disk: a resumed download of a large file does not fill the cache.
         const stream = createReadStream(found.file, { start: ranged.start, end: ranged.end });
         stream.on('error', () => res.destroy());
         stream.pipe(res);
         return;
       }
-      const body = await bodyOf(found.file, version, gzip);
-      if (body.gzipped) headers['Content-Encoding'] = 'gzip';
+      const body = await bodyOf(found, version, encoding);
+      if (body.encoding !== 'identity') headers['Content-Encoding'] = body.encoding;
       else headers.ETag = identityTag;
       headers['Content-Length'] = body.bytes.length;
       res.writeHead(status, headers);
@@ -321,7 +388,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const root = option('root', 'dist');
   const port = Number(option('port', process.env.PORT ?? '4321'));
   const host = option('host', '0.0.0.0');
-  const server = createSiteServer({ root });
+  // --parts-only: serve split .wasm files as parts only, like Cloudflare Pages (for comparisons).
+  const server = createSiteServer({ root, joinParts: !process.argv.includes('--parts-only') });
   server.on('error', (error) => {
     console.error(error.code === 'EADDRINUSE' ? `Port ${port} is already in use: stop the other server or pass --port N.` : `Server error: ${error.message}`);
     process.exit(1);

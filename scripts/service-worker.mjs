@@ -62,7 +62,11 @@ export function readPrecacheManifest(outDir) {
 
 /** @param {string} outDir @param {{ base?: string, scriptHashes?: string[] }} [options] */
 export function writeServiceWorker(outDir, { base = '/', scriptHashes = [] } = {}) {
-  const all = [...walk(outDir)].map((f) => path.relative(outDir, f).split(path.sep).join('/')).filter((rel) => !SKIP.test(rel)).sort();
+  const listed = [...walk(outDir)].map((f) => path.relative(outDir, f).split(path.sep).join('/')).filter((rel) => !SKIP.test(rel));
+  // A module kept whole beside its parts: online the browser's HTTP cache keeps the whole one
+  // (src/offline/sw.js leaves it alone), offline the parts serve; caching both would double it.
+  const splitToo = new Set(listed.filter((rel) => rel.endsWith('.wasm.parts.json')).map((rel) => rel.slice(0, -'.parts.json'.length)));
+  const all = listed.filter((rel) => !splitToo.has(rel)).sort();
   const htmlFiles = all.filter((rel) => rel.endsWith('.html')).map((rel) => path.join(outDir, rel));
   const upFront = upFrontScripts(outDir, htmlFiles);
   const files = all.map((rel) => {

@@ -36,8 +36,21 @@ export function* walk(dir) {
   }
 }
 
-/** Split every oversized .wasm into `<name>.partN.wasm` files plus `<name>.wasm.parts.json`. */
-export function splitLargeFiles(outDir) {
+/**
+ * Build for a host that takes 100 MiB files (Netlify sets NETLIFY=true in its builds; the
+ * GitHub Pages workflow sets PHLO_WHOLE_WASM=1): oversized .wasm files are then kept whole
+ * beside their parts, so the browser streams and caches the module by its own URL
+ * (src/sandbox/runtime/split-assets.ts). Such a build does not deploy to Cloudflare Pages.
+ */
+export function keepWholeForHost(env = process.env) {
+  return env.PHLO_WHOLE_WASM === '1' || env.NETLIFY === 'true';
+}
+
+/**
+ * Split every oversized .wasm into `<name>.partN.wasm` files plus `<name>.wasm.parts.json`.
+ * With `keepWhole` the original stays too (its manifest says `"whole": true`).
+ */
+export function splitLargeFiles(outDir, { keepWhole = false } = {}) {
   const split = [];
   for (const file of walk(outDir)) {
     const size = statSync(file).size;
@@ -53,9 +66,11 @@ export function splitLargeFiles(outDir) {
       writeFileSync(path.join(path.dirname(file), name), bytes.subarray(at, at + PART_SIZE));
       parts.push(name);
     }
-    writeFileSync(`${file}.parts.json`, JSON.stringify({ parts, size: bytes.length, type: 'application/wasm' }) + '\n');
-    rmSync(file);
-    split.push({ file: path.relative(outDir, file), size: bytes.length, parts: parts.length });
+    // The WebContainer bundle joins its parts either way (src/sandbox/pipeline/webcontainer-runner.ts).
+    const whole = keepWhole && !path.relative(outDir, file).startsWith('webcontainer');
+    writeFileSync(`${file}.parts.json`, JSON.stringify({ parts, size: bytes.length, type: 'application/wasm', ...(whole ? { whole: true } : {}) }) + '\n');
+    if (!whole) rmSync(file);
+    split.push({ file: path.relative(outDir, file), size: bytes.length, parts: parts.length, keptWhole: whole });
   }
   return split;
 }
@@ -71,9 +86,9 @@ export function headersFile(scriptHashes = []) {
   return lines.join('\n') + '\n';
 }
 
-/** @param {string} outDir @param {{ scriptHashes?: string[] }} [options] */
-export function prepareForStaticHosts(outDir, { scriptHashes = [] } = {}) {
-  const split = splitLargeFiles(outDir);
+/** @param {string} outDir @param {{ scriptHashes?: string[], keepWhole?: boolean }} [options] */
+export function prepareForStaticHosts(outDir, { scriptHashes = [], keepWhole = keepWholeForHost() } = {}) {
+  const split = splitLargeFiles(outDir, { keepWhole });
   writeFileSync(path.join(outDir, '_headers'), headersFile(scriptHashes));
   return split;
 }

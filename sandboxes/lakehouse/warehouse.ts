@@ -52,6 +52,8 @@ export interface ReadOptions {
 export interface SqlOptions extends ReadOptions, Pick<QueryOptions, 'keep' | 'onBatch' | 'progress'> {
   signal?: AbortSignal;
   timeLimitMs?: number;
+  /** Told when the tables the query names are bound and the query itself starts (for timings). */
+  onBound?: () => void;
 }
 
 export interface SnapshotInfo {
@@ -252,6 +254,7 @@ export class Warehouse {
   sql(query: string, options: SqlOptions = {}): Promise<arrow.Table> {
     return this.lock.run(async () => {
       await this.bindMentions(query, options);
+      options.onBound?.();
       try {
         const { signal, timeLimitMs, keep, onBatch, progress } = options;
         return await this.engine.query(query, { signal, timeLimitMs, keep, onBatch, progress });

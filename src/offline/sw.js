@@ -25,6 +25,14 @@ const SECURITY_HEADERS = MANIFEST.headers;
 
 const abs = (url) => new URL(url, BASE).toString();
 const byUrl = new Map(MANIFEST.files.map((f) => [abs(f.url), f]));
+/**
+ * The whole form of each module the build split into parts (DuckDB-WASM). Where the host
+ * serves it whole (npm start, the workshop, Netlify, GitHub Pages) the page loads it by that
+ * URL; this worker leaves it to the browser's HTTP cache and does not store it a second
+ * time beside the parts. Offline the request fails and the page joins the parts cached here instead
+ * (src/sandbox/runtime/split-assets.ts).
+ */
+const WHOLE_OF_SPLIT = new Set(MANIFEST.files.filter((f) => f.url.endsWith('.wasm.parts.json')).map((f) => abs(f.url.slice(0, -'.parts.json'.length))));
 
 async function storedHashes(cache) {
   const res = await cache.match(HASHES_KEY);
@@ -157,6 +165,7 @@ self.addEventListener('fetch', (event) => {
   if (request.method !== 'GET' && request.method !== 'HEAD') return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
+  if (WHOLE_OF_SPLIT.has(cacheKey(request.url))) return;
   event.respondWith(
     (async () => {
       // Precached files never change under their version, so the cache answers first:

@@ -61,10 +61,11 @@ export function watchHandsOn(): void {
     }
     const line = root.querySelector<HTMLElement>('[data-runner-line]');
     if (line) line.textContent = 'Loading the sandbox…';
-    // The offline service worker saves the engines and the warehouse once a sandbox is used.
-    document.dispatchEvent(new CustomEvent('phlo:sandbox-used'));
     load()
       .then((m) => m.mount(root, { fromCheckpoint }))
+      // The offline service worker then saves the engines and the warehouse (65 MB): after
+      // the sandbox is up, so the download does not compete with its start.
+      .then(() => document.dispatchEvent(new CustomEvent('phlo:sandbox-used')))
       .catch((err: Error) => {
         if (line) line.textContent = `The sandbox could not load: ${err.message}. Reload the page to try again.`;
         delete root.dataset.started;

@@ -216,6 +216,29 @@ function samePartition(a: DataFile, b: DataFile): boolean {
   return true;
 }
 
+/** Manifests read at once while planning a scan. */
+const MANIFESTS_IN_FLIGHT = 6;
+
+/**
+ * `read(i)` for items taken in order, with up to `inFlight` started ahead of the one asked
+ * for: the round trips overlap, the results are still used one by one in order. A failed
+ * read rejects when its turn comes (an unhandled rejection is never left behind).
+ */
+export function inOrder<T, R>(items: readonly T[], inFlight: number, start: (item: T) => Promise<R>): (i: number) => Promise<R> {
+  const started: Promise<R>[] = [];
+  const ensure = (upTo: number) => {
+    for (let j = started.length; j <= Math.min(upTo, items.length - 1); j++) {
+      const p = start(items[j]!);
+      p.catch(() => undefined);
+      started.push(p);
+    }
+  };
+  return (i) => {
+    ensure(i + inFlight - 1);
+    return started[i]!;
+  };
+}
+
 export async function planScan(ctx: TableContext, opts: ScanOptions = {}): Promise<ScanPlan> {
   const snap = resolveSnapshot(ctx, opts);
   const schema = schemaForSnapshot(ctx, snap, opts);
@@ -226,13 +249,18 @@ export async function planScan(ctx: TableContext, opts: ScanOptions = {}): Promi
   const manifests = await snapshotManifests(ctx, snap);
   const dataEntries: { e: ManifestEntry; specId: number }[] = [];
   const deleteEntries: { e: ManifestEntry; specId: number }[] = [];
-  for (const mf of manifests) {
+  const wanted = manifests.filter((mf) => {
     if (bound && mf.content === 0 && mf.partitionSpecId >= 0) {
       const spec = specById(m, mf.partitionSpecId);
       const reason = summariesCannotMatch(projectToPartition(bound, spec, allFieldsSchema(m)), spec, mf.partitions);
-      if (reason) { plan.skippedManifests.push({ path: mf.manifestPath, reason }); continue; }
+      if (reason) { plan.skippedManifests.push({ path: mf.manifestPath, reason }); return false; }
     }
-    const { specId, entries, storagePath } = await manifestEntries(ctx, mf, snap);
+    return true;
+  });
+  // Read a few manifests at once (over HTTP each read is a round trip), used in list order.
+  const read = inOrder(wanted, MANIFESTS_IN_FLIGHT, (mf) => manifestEntries(ctx, mf, snap));
+  for (let i = 0; i < wanted.length; i++) {
+    const { specId, entries, storagePath } = await read(i);
     plan.manifestsRead.push(storagePath);
     for (const e of entries) {
       if (e.status === EntryStatus.DELETED) continue;

@@ -23,6 +23,7 @@ import { quoteIdent, type SqlEngine } from './engine.ts';
 import { metadataTable, type MetadataTableName } from '../iceberg/metadata-tables.ts';
 import { recordsToArrow } from './records.ts';
 import { compactJson } from '../iceberg/json.ts';
+import { inOrder } from '../iceberg/scan.ts';
 
 /** DuckDB schema that holds the registered data files. */
 export const FILE_SCHEMA = '__lakehouse_files';
@@ -30,6 +31,8 @@ export const FILE_SCHEMA = '__lakehouse_files';
 export const FILE_COLUMN = '__lakehouse_file';
 /** Rows gathered before a group is sent to DuckDB (so decoding and ingesting overlap). */
 const GROUP_ROWS = 1 << 18;
+/** Data files read ahead at once (over HTTP each is a round trip). */
+const FILES_IN_FLIGHT = 4;
 
 export interface BindResult {
   /** `schema.name` of the view, as DuckDB sees it. */
@@ -122,11 +125,19 @@ export class TableBinder {
       batchRows = 0;
       pending.push(this.registerGroup(members));
     };
+    // The files this binding must read, first occurrence of each, read a few ahead in order.
+    const toRead: number[] = [];
+    const seen = new Set<string>();
+    fileKeys.forEach((key, i) => {
+      if (this.files.has(key) || seen.has(key)) return;
+      seen.add(key);
+      toRead.push(i);
+    });
+    const read = inOrder(toRead, FILES_IN_FLIGHT, (i) => table.readFile(plan.tasks[i]!, tableSchema));
     try {
-      for (let i = 0; i < plan.tasks.length; i++) {
-        const key = fileKeys[i]!;
-        if (this.files.has(key) || batch.some((b) => b.key === key)) continue;
-        const data = await table.readFile(plan.tasks[i]!, tableSchema);
+      for (let n = 0; n < toRead.length; n++) {
+        const key = fileKeys[toRead[n]!]!;
+        const data = await read(n);
         // Files whose Arrow shapes differ (e.g. one column dictionary-encoded) cannot share a table.
         if (batch.length && !sameShape(batch[0]!.data.schema, data.schema)) flush();
         batch.push({ key, fileNumber: this.nextFileNumber++, data });

@@ -6,7 +6,7 @@
  * the time they press "Start" the 34 MB WASM module is usually compiled and waiting.
  */
 import duckdbWasmUrl from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
-import duckdbWorkerUrl from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
+import duckdbWorkerShimUrl from './duckdb-worker.ts?worker&url';
 import parquetWasmUrl from 'parquet-wasm/esm/parquet_wasm_bg.wasm?url';
 import { createBrowserEngine } from '../../../sandboxes/lakehouse/sql/duckdb-browser.ts';
 import type { SqlEngine } from '../../../sandboxes/lakehouse/sql/engine.ts';
@@ -20,7 +20,8 @@ import { Catalog } from '../../../sandboxes/lakehouse/catalog/catalog.ts';
 import { openSectionStore, type SectionStore } from './section-store.ts';
 import { attachOpsTables } from '../../../sandboxes/pipeline/observe/ops-tables.ts';
 import { markCheckpoint } from '../../../sandboxes/pipeline/observe/run-log.ts';
-import { splitAwareUrl } from './split-assets.ts';
+import { splitAwareUrl, compileModule } from './split-assets.ts';
+import { listenToWorkerPhases, measurePhase, timePhase } from './boot-timing.ts';
 
 export interface EngineAssets {
   duckdbWasmUrl: string;
@@ -28,9 +29,13 @@ export interface EngineAssets {
   parquetWasmUrl: string;
 }
 
-/** Where the engines load from (DuckDB's module is joined from its parts in a production build). */
+/**
+ * Where the engines load from. DuckDB's module comes whole where the host serves it, else
+ * joined from its parts (./split-assets.ts); DuckDB's worker starts through ./duckdb-worker.ts,
+ * which loads DuckDB's own worker script.
+ */
 export async function engineAssets(): Promise<EngineAssets> {
-  return { duckdbWasmUrl: await splitAwareUrl(duckdbWasmUrl), duckdbWorkerUrl, parquetWasmUrl };
+  return { duckdbWasmUrl: await splitAwareUrl(duckdbWasmUrl), duckdbWorkerUrl: new URL(duckdbWorkerShimUrl, location.href).toString(), parquetWasmUrl };
 }
 
 /** Where the site serves the prebuilt warehouse (written by the pipeline's build step). */
@@ -70,14 +75,14 @@ export class SandboxSession {
     const base = warehouseBaseUrl();
     const shipped = new HttpStorage(base);
     const [store, eng, checkpoints] = await Promise.all([
-      openSectionStore(config.id),
+      timePhase('section-store', () => openSectionStore(config.id)),
       engine ?? bootEngine(),
-      loadCheckpoints(base),
-      initParquet(parquetWasmUrl),
+      timePhase('checkpoints', () => loadCheckpoints(base)),
+      timePhase('parquet-codec', () => initParquet(parquetWasmUrl)),
     ]);
     const session = new SandboxSession(config, store, eng, shipped);
     session.checkpoint = checkpoints.get(config.checkpoint) ?? null;
-    await session.openWarehouse();
+    await timePhase('warehouse-open', () => session.openWarehouse());
     return session;
   }
 
@@ -90,7 +95,7 @@ export class SandboxSession {
     attachOpsTables(this.warehouse);
     const started = await this.store.state.get<string>('checkpoint-applied');
     if (started === undefined) {
-      await this.applyCheckpoint();
+      await timePhase('checkpoint-apply', () => this.applyCheckpoint());
       await this.store.state.set('checkpoint-applied', this.config.checkpoint);
     }
   }
@@ -150,6 +155,17 @@ export class SandboxSession {
 }
 
 export async function bootEngine(): Promise<SqlEngine> {
-  const assets = await engineAssets();
-  return createBrowserEngine({ mainModule: assets.duckdbWasmUrl, mainWorker: assets.duckdbWorkerUrl }, { timeLimitMs: QUERY_TIME_LIMIT_MS, cancelGraceMs: 1500 });
+  const stopListening = listenToWorkerPhases();
+  try {
+    // The worker starts (loading DuckDB's script) while the page finds out where the module
+    // comes from and compiles it.
+    const moduleUrl = splitAwareUrl(duckdbWasmUrl);
+    return await createBrowserEngine(
+      { mainModule: moduleUrl, mainWorker: new URL(duckdbWorkerShimUrl, location.href).toString(), compiledModule: moduleUrl.then(compileModule) },
+      { timeLimitMs: QUERY_TIME_LIMIT_MS, cancelGraceMs: 1500, onPhase: measurePhase },
+    );
+  } finally {
+    // The worker's last report may still be on its way: give it a moment.
+    setTimeout(stopListening, 1000);
+  }
 }

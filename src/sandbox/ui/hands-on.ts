@@ -22,6 +22,7 @@ import { PipelinePane } from './pipeline-pane.ts';
 import { DashboardPane } from './dashboard.ts';
 import { ScalePane } from './scale.ts';
 import { allowArrowNullTests } from '../pipeline/arrow-csp.ts';
+import { measurePhase } from '../runtime/boot-timing.ts';
 
 // Metadata tables (raw."glucose_entries$files" ...) reach DuckDB as Arrow built in the page,
 // and Arrow's null test needs the same CSP workaround as the pipeline worker.
@@ -76,7 +77,12 @@ export function prefetch(root: HTMLElement): void {
     .then(async (session) => {
       // Load the first prepared query's tables into DuckDB too: the click then only runs it.
       const first = config.queries[0];
-      if (first && !root.dataset.ready) await session.warehouse.sql(first.sql, { ref: first.ref ?? 'main' });
+      if (!first || root.dataset.ready) return;
+      const start = performance.now();
+      let bound = start;
+      const onBound = () => measurePhase('prefetch-binding', start, (bound = performance.now()));
+      await session.warehouse.sql(first.sql, { ref: first.ref ?? 'main', onBound });
+      measurePhase('prefetch-query', bound, performance.now());
     })
     .catch(() => {});
 }

@@ -25,6 +25,7 @@ import { CsvFile, csvHeader, csvOfKept } from './csv.ts';
 import { isSingleReadQuery } from './statements.ts';
 import type { PaneContext } from './context.ts';
 import { editorTheme } from './editor-theme.ts';
+import { measurePhase, firstResultShown } from '../runtime/boot-timing.ts';
 
 const HISTORY_KEY = 'sql-history';
 const HISTORY_MAX = 30;
@@ -213,6 +214,7 @@ export class SqlConsole {
     this.errorBox.hidden = true;
     this.status.textContent = 'Running…';
     const started = performance.now();
+    let bound = started;
     const progress: ResultProgress = { rows: 0, kept: 0, complete: false };
     // Rows arrive a chunk at a time: say how many so far, so a long result visibly moves.
     const ticker = setInterval(() => {
@@ -227,8 +229,10 @@ export class SqlConsole {
         timeLimitMs: QUERY_TIME_LIMIT_MS,
         keep: { rows: KEEP_ROWS, bytes: KEEP_BYTES },
         progress,
+        onBound: () => measurePhase('table-binding', started, (bound = performance.now())),
       });
       const ms = performance.now() - started;
+      measurePhase('query', bound, started + ms);
       const data = resultFromArrow(table, progress);
       this.failedOnMissingTable = null;
       this.data = data;
@@ -241,6 +245,13 @@ export class SqlConsole {
       this.resultTools.hidden = false;
       this.status.textContent = `${this.describe(data, controller.signal.aborted ? 'cancelled' : 'time limit')} in ${duration(ms)} · ${read.label}`;
       this.el.dataset.lastRows = String(data.totalRows);
+      // Rendered once the frame with the rows has been painted.
+      requestAnimationFrame(() =>
+        setTimeout(() => {
+          measurePhase('render', started + ms, performance.now());
+          firstResultShown();
+        }, 0),
+      );
       void this.drawChart(data);
       this.ctx.lastResult = { sql: text, data };
       this.ctx.emit('result', { sql: text, data });

@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync, symlinkSync } from 'node:fs';
 import { request } from 'node:http';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, brotliDecompressSync } from 'node:zlib';
 import os from 'node:os';
 import path from 'node:path';
 import type { Server } from 'node:http';
@@ -161,6 +161,23 @@ test('gzip and identity bodies have distinct entity tags, and both vary on Accep
   assert.equal((await raw('/_astro/app.js', { 'accept-encoding': 'gzip', 'if-none-match': String(zipped.headers.etag) })).status, 304);
   assert.equal((await raw('/_astro/app.js', { 'accept-encoding': 'identity', 'if-none-match': String(zipped.headers.etag) })).status, 200);
   assert.equal((await raw('/_astro/app.js', { 'accept-encoding': 'identity', 'if-none-match': String(plainBody.headers.etag) })).status, 304);
+});
+
+test('Brotli once it is made (gzip until then), with its own entity tag; the body is the file', async () => {
+  const first = await raw('/_astro/app.js', { 'accept-encoding': 'gzip, br' });
+  assert.equal(first.headers['content-encoding'], 'gzip', 'the first request does not wait for Brotli');
+  let br = first;
+  for (let i = 0; i < 50 && br.headers['content-encoding'] !== 'br'; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    br = await raw('/_astro/app.js', { 'accept-encoding': 'gzip, br' });
+  }
+  assert.equal(br.headers['content-encoding'], 'br');
+  assert.ok(brotliDecompressSync(br.body).equals(engine));
+  assert.ok(br.body.length < first.body.length, `Brotli ${br.body.length} B < gzip ${first.body.length} B`);
+  assert.notEqual(br.headers.etag, first.headers.etag);
+  assert.equal((await raw('/_astro/app.js', { 'accept-encoding': 'gzip, br', 'if-none-match': String(br.headers.etag) })).status, 304);
+  // A client without Brotli still gets gzip.
+  assert.equal((await raw('/_astro/app.js', { 'accept-encoding': 'gzip' })).headers['content-encoding'], 'gzip');
 });
 
 test('a single byte range is answered with 206 and the right bytes; an impossible one with 416', async () => {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, writeFile, readFile, readdir, rm, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { splitLargeFiles, headersFile, HOST_FILE_LIMITS } from '../../../scripts/static-hosts.mjs';
+import { splitLargeFiles, headersFile, HOST_FILE_LIMITS, keepWholeForHost } from '../../../scripts/static-hosts.mjs';
 import { securityHeadersFor } from '../../../src/lib/security-headers.mjs';
 
 test('a .wasm over the 25 MiB limit is cut into parts that join back to the same bytes', async () => {
@@ -46,4 +46,25 @@ test('_headers carries every security header the servers send, with the build\'s
   assert.match(text, /script-src 'self' 'sha256-bhHHL3z2vDgxUt0W3dWQOrprscmda2Y5pLsLg4GF\+pI=' 'wasm-unsafe-eval'/);
   assert.doesNotMatch(text, /script-src[^;]*'unsafe-inline'/);
   assert.match(text, /^\/_astro\/\*\n  Cache-Control: public, max-age=31536000, immutable$/m);
+});
+
+test('a build for a host taking 100 MiB files (Netlify, GitHub Pages) keeps the module whole beside its parts', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'split-'));
+  try {
+    await mkdir(path.join(dir, '_astro'));
+    await mkdir(path.join(dir, 'webcontainer'));
+    const big = Buffer.alloc(26 * 1024 * 1024 + 5);
+    await writeFile(path.join(dir, '_astro/engine.wasm'), big);
+    await writeFile(path.join(dir, 'webcontainer/engine.wasm'), big);
+    splitLargeFiles(dir, { keepWhole: true });
+    assert.deepEqual((await readdir(path.join(dir, '_astro'))).sort(), ['engine.part0.wasm', 'engine.part1.wasm', 'engine.wasm', 'engine.wasm.parts.json']);
+    assert.equal(JSON.parse(await readFile(path.join(dir, '_astro/engine.wasm.parts.json'), 'utf8')).whole, true);
+    // The WebContainer bundle joins its parts anyway: no second copy there.
+    assert.deepEqual((await readdir(path.join(dir, 'webcontainer'))).sort(), ['engine.part0.wasm', 'engine.part1.wasm', 'engine.wasm.parts.json']);
+    assert.equal(keepWholeForHost({ NETLIFY: 'true' }), true);
+    assert.equal(keepWholeForHost({ PHLO_WHOLE_WASM: '1' }), true);
+    assert.equal(keepWholeForHost({}), false, 'by default the build deploys to Cloudflare Pages too');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
