@@ -198,6 +198,43 @@ test('no location in any exported metadata, manifest list, manifest or delete fi
   }
 });
 
+test('every manifest_length and file_size_in_bytes in the export is the size of the exported file it names', async () => {
+  for (const key of ['main', 'dev']) {
+    const { dir, plan } = exports.get(key)!;
+    const sizeOf = async (location: string) => (await readFile(join(dir, location.slice(plan.destination.root.length + 1)))).length;
+    let checked = 0;
+    for (const file of (await listFiles(dir)).filter((f) => f.endsWith('.avro'))) {
+      const avro = await readAvroFile(new Uint8Array(await readFile(join(dir, file))));
+      for (const r of avro.records as Record<string, any>[]) {
+        if ('manifest_path' in r) { assert.equal(Number(r.manifest_length), await sizeOf(r.manifest_path), `${file} -> ${r.manifest_path}`); checked++; }
+        else { assert.equal(Number(r.data_file.file_size_in_bytes), await sizeOf(r.data_file.file_path), `${file} -> ${r.data_file.file_path}`); checked++; }
+      }
+    }
+    assert.ok(checked > 10, `${key}: ${checked} sizes checked`);
+  }
+});
+
+test('exported manifests and manifest lists keep the Avro schema, header and records of the source, paths aside', async () => {
+  const { dir, plan } = exports.get('dev')!;
+  const root = `${plan.destination.root}/`;
+  const unroot = (v: unknown): unknown =>
+    typeof v === 'string' ? (v.startsWith(root) ? v.slice(root.length) : v)
+      : v instanceof Uint8Array ? unroot(new TextDecoder().decode(v))
+      : Array.isArray(v) ? v.map(unroot)
+      : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'manifest_length' && k !== 'file_size_in_bytes').map(([k, x]) => [k, unroot(x)])) : v;
+  let compared = 0;
+  for (const file of (await listFiles(dir)).filter((f) => f.endsWith('.avro'))) {
+    const ours = await readAvroFile(new Uint8Array(await readFile(join(dir, file))));
+    const source = await readAvroFile(await w.storage.read(file));
+    assert.deepEqual(ours.schema, source.schema, file);
+    assert.deepEqual(ours.metadata, source.metadata, file);
+    assert.equal(ours.codec, source.codec, file);
+    assert.deepEqual(unroot(ours.records), unroot(source.records), file);
+    compared++;
+  }
+  assert.ok(compared > 10);
+});
+
 test('an s3:// export names only s3://bucket/prefix locations, and reads back once the prefix is mapped onto its folder', async () => {
   const { dir, plan } = exports.get('s3')!;
   assert.equal(plan.destination.root, 's3://lake/exports/dev');
