@@ -6,3 +6,4 @@
 export { planExport, writeExport, checkExportPath, EXPORT_MANIFEST, EXPORT_FORMAT, type ExportPlan, type ExportFile, type ExportedTable, type ExportSource } from './export.ts';
 export { parseDestination, locate, suggestedFolder, ExportError, type Destination } from './destination.ts';
 export { exportReadme } from './readme.ts';
+export { zipExport, zipExportBytes } from './zip.ts';

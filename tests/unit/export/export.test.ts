@@ -19,7 +19,8 @@ import { NodeFsStorage } from '../../../sandboxes/lakehouse/storage/node-fs.ts';
 import { openWarehouse, type Warehouse } from '../../../sandboxes/lakehouse/warehouse.ts';
 import { loadTable, rowsToArrow, arrowToRows, deterministicIds, lt, eq, readAvroFile, readParquet, type Table } from '../../../sandboxes/lakehouse/iceberg/index.ts';
 import { parseJson } from '../../../sandboxes/lakehouse/iceberg/json.ts';
-import { planExport, writeExport, parseDestination, ExportError, type ExportPlan } from '../../../sandboxes/lakehouse/export/index.ts';
+import { planExport, writeExport, parseDestination, zipExportBytes, ExportError, type ExportPlan } from '../../../sandboxes/lakehouse/export/index.ts';
+import { unzipSync } from 'fflate';
 
 let w: Warehouse;
 let work: string;
@@ -245,6 +246,30 @@ test('an s3:// export names only s3://bucket/prefix locations, and reads back on
   const readme = await readFile(join(dir, 'README.txt'), 'utf8');
   assert.match(readme, /mc cp --recursive \.\/ phlo\/lake\/exports\/dev\//);
   assert.match(readme, /iceberg\/v1\/dev\/namespaces\/shop\/register/);
+});
+
+test('the zip is deterministic (a warehouse rebuilt from scratch gives the same bytes) and holds exactly the exported files', async () => {
+  const { dir } = exports.get('dev')!;
+  const first = await zipExportBytes(await planExport(w, { ref: 'dev', destination: dir }));
+  const rebuilt = await buildWarehouse();
+  const second = await zipExportBytes(await planExport(rebuilt, { ref: 'dev', destination: dir }));
+  assert.ok(Buffer.from(first).equals(Buffer.from(second)), 'same state, same zip bytes');
+  const entries = unzipSync(first);
+  const names = Object.keys(entries);
+  assert.deepEqual(names, [...names].sort(), 'entries in path order');
+  assert.deepEqual(names, await listFiles(dir));
+  for (const name of names) assert.ok(Buffer.from(entries[name]!).equals(await readFile(join(dir, name))), name);
+  // Every entry carries the fixed time: DOS date 2000-01-01 in each central directory header.
+  const view = new DataView(first.buffer, first.byteOffset, first.byteLength);
+  const eocd = first.byteLength - 22;
+  assert.equal(view.getUint32(eocd, true), 0x06054b50);
+  let at = view.getUint32(eocd + 16, true);
+  for (let i = 0; i < view.getUint16(eocd + 10, true); i++) {
+    assert.equal(view.getUint32(at, true), 0x02014b50);
+    assert.equal(view.getUint16(at + 14, true), ((2000 - 1980) << 9) | (1 << 5) | 1);
+    at += 46 + view.getUint16(at + 28, true) + view.getUint16(at + 30, true) + view.getUint16(at + 32, true);
+  }
+  assert.equal(view.getUint16(eocd + 10, true), names.length);
 });
 
 test('bad destinations and refs are refused with a reason, before anything is written', async () => {
