@@ -89,7 +89,7 @@ export function exportReadme(info: { ref: string; commit: string; destination: D
   for (const t of tables) {
     p(`  CALL iceberg.system.register_table(schema_name => ${sq(t.namespace)}, table_name => ${sq(t.table)}, table_location => ${sq(t.location)}, metadata_file_name => ${sq(t.metadataFileName)});`);
   }
-  p('', "The schema must exist first (CREATE SCHEMA iceberg." + first.namespace + ';).', '');
+  p('', 'Each schema must exist first: ' + [...new Set(tables.map((t) => `CREATE SCHEMA iceberg.${t.namespace};`))].join(' '), '');
   p(
     "Phlo's stack (example project: MinIO on localhost:9000, user minio / minio123, bucket lake;",
     'Nessie 0.99.0 on localhost:19120, whose Iceberg REST catalog is under /iceberg)',
@@ -112,7 +112,12 @@ export function exportReadme(info: { ref: string; commit: string; destination: D
       '',
       `2. Register each table on a Nessie branch through the Iceberg REST API. The branch is the`,
       `   {prefix} in the path; here '${branch}' (the ref you exported). It must be a branch that`,
-      "   exists in Nessie (create it first, e.g. with the Nessie API); registering on a tag fails.",
+      '   exists in Nessie (registering on a tag fails), and a table of the same name must not be',
+      '   on it yet (that is a 409): Phlo may have its own raw.glucose_entries on main. A branch of',
+      `   its own avoids both; create it from main (Nessie API v2), then use its name below:`,
+      '     curl -s http://localhost:19120/api/v2/trees/main        # note the "hash"',
+      `     curl -X POST 'http://localhost:19120/api/v2/trees?name=${encodeURIComponent(branch)}&type=BRANCH' \\`,
+      "       -H 'Content-Type: application/json' -d '{\"type\":\"BRANCH\",\"name\":\"main\",\"hash\":\"<hash>\"}'",
       '   Create each namespace once (a 409 saying it exists is fine), then register:',
       '',
     );

@@ -39,7 +39,6 @@ export async function zipExport(plan: ExportPlan, sink: (chunk: Uint8Array) => v
   for (const f of plan.files) {
     const bytes = await f.read();
     const entry = f.path.endsWith('.parquet') ? new ZipPassThrough(f.path) : new ZipDeflate(f.path, { level: 6 });
-
     entry.mtime = FIXED_TIME();
     zip.add(entry);
     entry.push(bytes, true);

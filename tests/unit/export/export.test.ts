@@ -19,6 +19,7 @@ import { NodeFsStorage } from '../../../sandboxes/lakehouse/storage/node-fs.ts';
 import { openWarehouse, type Warehouse } from '../../../sandboxes/lakehouse/warehouse.ts';
 import { loadTable, rowsToArrow, arrowToRows, deterministicIds, lt, eq, readAvroFile, readParquet, type Table } from '../../../sandboxes/lakehouse/iceberg/index.ts';
 import { parseJson } from '../../../sandboxes/lakehouse/iceberg/json.ts';
+import { buildWarehouse } from './source-warehouse.ts';
 import { planExport, writeExport, parseDestination, zipExportBytes, ExportError, type ExportPlan } from '../../../sandboxes/lakehouse/export/index.ts';
 import { unzipSync } from 'fflate';
 
@@ -26,33 +27,8 @@ let w: Warehouse;
 let work: string;
 const exports = new Map<string, { dir: string; plan: ExportPlan }>();
 
-const MOR = { 'write.delete.mode': 'merge-on-read', 'write.merge.mode': 'merge-on-read' };
-const rowsFor = (t: Table, from: number, to: number, tag = '') =>
-  rowsToArrow(Array.from({ length: to - from }, (_, k) => ({ id: from + k, name: `n${from + k}${tag}`, score: (from + k) / 2, day: 20000 + ((from + k) % 3) })), t.schema());
-
-/** The source: shop.orders (partitioned, merge-on-read deletes) and shop.customers, on main, dev and tag v1. */
-async function buildWarehouse(): Promise<Warehouse> {
-  let clock = Date.UTC(2025, 0, 1);
-  const wh = await openWarehouse({ storage: new MemoryStorage(), clock: () => new Date((clock += 1000)), ids: deterministicIds('export-test') });
-  const schema = [{ name: 'id', type: 'long', required: true }, { name: 'name', type: 'string' }, { name: 'score', type: 'double' }, { name: 'day', type: 'date' }] as const;
-  const orders = await wh.createTable('shop.orders', { schema: [...schema], partitionSpec: [{ source: 'day', transform: 'identity' }], properties: MOR });
-  await orders.append(rowsFor(orders, 0, 12));
-  await orders.append(rowsFor(orders, 12, 20));
-  await (await wh.table('shop.orders')).delete(lt('id', 3));
-  const customers = await wh.createTable('shop.customers', { schema: [...schema], properties: MOR });
-  await customers.append(rowsFor(customers, 100, 105));
-  await wh.tag('v1');
-  await wh.createBranch('dev');
-  const dev = await wh.table('shop.orders', 'dev');
-  await dev.append(rowsFor(dev, 20, 24));
-  await (await wh.table('shop.orders', 'dev')).delete(eq('id', 13));
-  await (await wh.table('shop.orders', 'dev')).merge(rowsFor(dev, 5, 7, '-updated'), { key: 'id' });
-  await (await wh.table('shop.customers')).append(rowsFor(customers, 105, 108));
-  return wh;
-}
-
 before(async () => {
-  w = await buildWarehouse();
+  w = await buildWarehouse(new MemoryStorage());
   work = await mkdtemp(join(tmpdir(), 'phlo-export-'));
   for (const ref of ['main', 'dev', 'v1']) {
     const dir = join(work, ref);
@@ -251,7 +227,7 @@ test('an s3:// export names only s3://bucket/prefix locations, and reads back on
 test('the zip is deterministic (a warehouse rebuilt from scratch gives the same bytes) and holds exactly the exported files', async () => {
   const { dir } = exports.get('dev')!;
   const first = await zipExportBytes(await planExport(w, { ref: 'dev', destination: dir }));
-  const rebuilt = await buildWarehouse();
+  const rebuilt = await buildWarehouse(new MemoryStorage());
   const second = await zipExportBytes(await planExport(rebuilt, { ref: 'dev', destination: dir }));
   assert.ok(Buffer.from(first).equals(Buffer.from(second)), 'same state, same zip bytes');
   const entries = unzipSync(first);
