@@ -79,12 +79,15 @@ export const EXPORT_FORMAT = 'phlo-lakehouse-export';
 const enc = new TextEncoder();
 const bytesFile = (path: string, bytes: Uint8Array): ExportFile => ({ path, read: async () => bytes });
 
+/** A file the metadata names is not in the warehouse. */
+class MissingFileError extends ExportError {}
+
 async function readSource(storage: Storage, path: string, what: string, table: string): Promise<Uint8Array> {
   try {
     return await storage.read(path);
   } catch (err) {
     if (err instanceof StorageError && err.code === 'not-found') {
-      throw new ExportError(`${what} ${path} of table ${table} is missing from the warehouse, so the table cannot be exported whole; nothing was written.`, { cause: err });
+      throw new MissingFileError(`${what} ${path} of table ${table} is missing from the warehouse, so the table cannot be exported whole; nothing was written.`, { cause: err });
     }
     throw err;
   }
@@ -146,6 +149,8 @@ async function planTable(storage: Storage, name: string, metadataLocation: strin
   const manifestLists = new Set<string>();
   const inlineManifests = new Set<string>();
   let current: { raw: Record<string, unknown>; fileName: string } | null = null;
+  let currentResolve: ((location: string) => string) | null = null;
+  const requiredLists = new Set<string>();
   let snapshots = 0;
   while (metadataQueue.length) {
     const location = metadataQueue.shift()!;
@@ -162,6 +167,8 @@ async function planTable(storage: Storage, name: string, metadataLocation: strin
     const rewritten = rewriteMetadata(raw, tableLocation, relocate);
     if (!current) {
       current = { raw: rewritten.raw, fileName: path.slice(path.lastIndexOf('/') + 1) };
+      currentResolve = resolve;
+      for (const l of rewritten.locations.manifestLists) requiredLists.add(inside(l));
       snapshots = Array.isArray(rewritten.raw.snapshots) ? rewritten.raw.snapshots.length : 0;
     }
     add(bytesFile(path, enc.encode(rewritten.text)));
@@ -176,8 +183,12 @@ async function planTable(storage: Storage, name: string, metadataLocation: strin
   const deleteFiles = new Map<string, Promise<bigint>>();
   const dataFiles = new Set<string>();
   const equalityDeletes = new Set<string>();
-  const rewriteDelete = (filePath: string) => {
+  // A DELETED entry's file belongs to no snapshot of the manifest's own: readers never open
+  // it, and expiring snapshots may have removed it. Its location is relocated like the rest,
+  // and the file is exported only if a live entry (or, for a delete file, the file itself) is there.
+  const rewriteDelete = async (filePath: string, live: boolean): Promise<{ size: bigint | null }> => {
     const p = inside(filePath);
+    if (!live && !deleteFiles.has(p) && !(await storage.exists(p))) return { size: null };
     let pending = deleteFiles.get(p);
     if (!pending) {
       pending = (async () => {
@@ -187,7 +198,7 @@ async function planTable(storage: Storage, name: string, metadataLocation: strin
       })();
       deleteFiles.set(p, pending);
     }
-    return pending.then((size) => ({ size }));
+    return { size: await pending };
   };
   const manifest = (location: string): Promise<bigint> => {
     const p = inside(location);
@@ -197,7 +208,7 @@ async function planTable(storage: Storage, name: string, metadataLocation: strin
         const source = await readSource(storage, p, 'manifest', name);
         const { bytes, files: listed } = await rewriteManifest(source, p, locate(destination, p), relocate, rewriteDelete);
         for (const f of listed) {
-          if (f.content === 1) continue;
+          if (f.content === 1 || f.status === 2) continue;
           const fp = inside(f.filePath);
           if (f.content === 2) equalityDeletes.add(fp);
           else dataFiles.add(fp);
@@ -210,14 +221,25 @@ async function planTable(storage: Storage, name: string, metadataLocation: strin
     }
     return pending;
   };
-  for (const m of inlineManifests) await manifest(m);
-  for (const list of [...manifestLists].sort()) {
+  const exportList = async (list: string) => {
     const source = await readSource(storage, list, 'manifest list', name);
     // Manifests first: the list records each one's rewritten length.
     const entries = await readManifestList(source, list);
     const lengths = new Map<string, bigint>();
     for (const e of entries) lengths.set(e.manifestPath, await manifest(e.manifestPath));
     add(bytesFile(list, await rewriteManifestList(source, list, locate(destination, list), relocate, (m) => lengths.get(m)!)));
+  };
+  resolve = currentResolve!;
+  for (const m of inlineManifests) await manifest(m);
+  for (const list of [...requiredLists].sort()) await exportList(list);
+  // Snapshots only earlier metadata files name (expired since): exported when still whole,
+  // left out (as dangling as in the source) when expiry removed their files.
+  for (const list of [...manifestLists].filter((l) => !requiredLists.has(l)).sort()) {
+    try {
+      await exportList(list);
+    } catch (err) {
+      if (!(err instanceof MissingFileError)) throw err;
+    }
   }
 
   const fileName = current!.fileName;

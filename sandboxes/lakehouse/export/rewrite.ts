@@ -79,6 +79,8 @@ export async function rewriteManifestList(bytes: Uint8Array, file: string, targe
 }
 
 export interface ManifestFileRef {
+  /** Entry status: 0 existing, 1 added, 2 deleted (the file is not part of the snapshot). */
+  status: number;
   /** `data_file.content`: 0 data, 1 position deletes, 2 equality deletes. */
   content: number;
   /** As written in the source manifest. */
@@ -87,7 +89,8 @@ export interface ManifestFileRef {
 
 /** What the rewrite of a delete file gave: its new bytes and the size to record. */
 export interface RewrittenDeleteFile {
-  size: bigint;
+  /** Null when the file is gone (only allowed for a DELETED entry): the recorded size stays. */
+  size: bigint | null;
 }
 
 /**
@@ -100,7 +103,7 @@ export async function rewriteManifest(
   file: string,
   target: string,
   relocate: Relocate,
-  rewriteDelete: (filePath: string) => Promise<RewrittenDeleteFile>,
+  rewriteDelete: (filePath: string, live: boolean) => Promise<RewrittenDeleteFile>,
 ): Promise<{ bytes: Uint8Array; files: ManifestFileRef[] }> {
   const avro = await readAvro(bytes, file, 'manifest');
   const entry = recordOf(avro.schema);
@@ -114,18 +117,20 @@ export async function rewriteManifest(
   const lowerName = fieldName(df, FIELD.LOWER_BOUNDS, 'lower_bounds');
   const upperName = fieldName(df, FIELD.UPPER_BOUNDS, 'upper_bounds');
   const referencedName = fieldName(df, FIELD.REFERENCED_DATA_FILE, 'referenced_data_file');
+  const statusName = fieldName(entry, 0, 'status');
   const files: ManifestFileRef[] = [];
   const records: Record<string, unknown>[] = [];
   for (const r of avro.records) {
     const d = { ...(r[dfName] as Record<string, unknown>) };
     const filePath = String(d[pathName]);
     const content = contentName ? Number(d[contentName] ?? 0) : 0;
-    files.push({ content, filePath });
+    const status = statusName ? Number(r[statusName] ?? 1) : 1;
+    files.push({ status, content, filePath });
     d[pathName] = relocate(filePath);
     if (referencedName && typeof d[referencedName] === 'string') d[referencedName] = relocate(d[referencedName] as string);
     if (content === 1) {
-      const rewritten = await rewriteDelete(filePath);
-      if (sizeName) d[sizeName] = rewritten.size;
+      const rewritten = await rewriteDelete(filePath, status !== 2);
+      if (sizeName && rewritten.size !== null) d[sizeName] = rewritten.size;
       for (const name of [lowerName, upperName]) if (name) d[name] = relocateBounds(d[name], relocate);
     }
     records.push({ ...r, [dfName]: d });

@@ -224,6 +224,23 @@ test('an s3:// export names only s3://bucket/prefix locations, and reads back on
   assert.match(readme, /iceberg\/v1\/dev\/namespaces\/shop\/register/);
 });
 
+test('a table whose old snapshots were expired (their files deleted) still exports whole and reads back the same', async () => {
+  const w2 = await buildWarehouse(new MemoryStorage());
+  const orders = await w2.table('shop.orders', 'dev');
+  const expired = await orders.expireSnapshots({ olderThanMs: Date.UTC(2030, 0, 1), retainLast: 1 });
+  assert.ok(expired.deletedFiles.length > 0, 'expiry deleted files');
+  const dir = join(work, 'expired');
+  const plan = await planExport(w2, { ref: 'dev', destination: dir });
+  await writeExport(plan, new NodeFsStorage(dir));
+  const t = plan.tables.find((x) => x.name === 'shop.orders')!;
+  const exported = await loadTable(new NodeFsStorage(dir, { readOnly: true }), t.dir, { metadataFile: t.metadataFileName });
+  const source = await w2.table('shop.orders', 'dev');
+  assert.equal(exported.snapshots().length, 1);
+  const id = source.snapshots()[0]!['snapshot-id'];
+  assert.deepEqual((await oursAt(exported, id)).rows, (await oursAt(source, id)).rows);
+  for (const f of expired.deletedFiles) assert.ok(!plan.files.some((p) => p.path === f), `${f} was deleted by expiry and is not exported`);
+});
+
 test('the zip is deterministic (a warehouse rebuilt from scratch gives the same bytes) and holds exactly the exported files', async () => {
   const { dir } = exports.get('dev')!;
   const first = await zipExportBytes(await planExport(w, { ref: 'dev', destination: dir }));
