@@ -41,7 +41,10 @@ test('the zip downloaded in Chromium equals the CLI zip for the same state', asy
   expect(file.suggestedFilename()).toBe('phlo-lakehouse-main.zip');
   const browserZip = await readFile((await file.path())!);
   await expect(page.locator('[data-export-status]')).toContainText(/table\(s\) on 'main'/);
-  test.info().annotations.push({ type: 'chromium export', description: (await page.locator('[data-export-status]').textContent()) ?? '' });
+  const status = (await page.locator('[data-export-status]').textContent()) ?? '';
+  test.info().annotations.push({ type: 'chromium export', description: status });
+  console.log(`chromium: ${status}`);
+  await page.locator('[data-download]').screenshot({ path: test.info().outputPath('download-done.png') });
 
   const manifest = JSON.parse(new TextDecoder().decode(unzipSync(browserZip)['phlo-export.json']!)) as { commit: string; destination: string };
   expect(manifest.destination).toBe(dest);
@@ -58,6 +61,7 @@ test('the zip downloaded in Chromium equals the CLI zip for the same state', asy
     const r = spawnSync(process.execPath, [join(repo, 'sandboxes/lakehouse/cli/main.ts'), 'export', '--ref', 'main', '--to', dest, '--zip', cliZip, '--warehouse', wh], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     test.info().annotations.push({ type: 'node export', description: `${Date.now() - started} ms (process included), ${browserZip.length} bytes` });
+    console.log(`node CLI: ${Date.now() - started} ms including process start, ${browserZip.length} bytes`);
     expect((await readFile(cliZip)).equals(browserZip), 'Chromium and the CLI wrote the same bytes').toBe(true);
   } finally {
     await rm(work, { recursive: true, force: true });
