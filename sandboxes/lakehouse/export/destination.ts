@@ -77,9 +77,9 @@ export function parseDestination(text: string): Destination {
     checkSegments(path, shown);
     return { kind: 'local', root: `file:///${path}` };
   }
+  if (path === '' && text.startsWith('/')) throw new ExportError(`the destination ${shown} is the root folder; pick a folder of its own.`);
   if (path.startsWith('~')) throw new ExportError(`the destination ${shown} starts with '~'; write your home folder out in full (/home/you/... or /Users/you/...).`);
   if (!path.startsWith('/')) throw new ExportError(`the destination ${shown} is not an absolute folder; engines read locations literally, so give the full path (/home/me/lakehouse) or s3://bucket/prefix.`);
-  if (path === '') throw new ExportError(`the destination ${shown} is the root folder; pick a folder of its own.`);
   checkSegments(path, shown);
   return { kind: 'local', root: scheme === 'file' ? `file://${path}` : path };
 }

@@ -35,7 +35,9 @@ export function exportReadme(info: { ref: string; commit: string; destination: D
   if (s3) {
     p(`Put them there: upload this folder (the one holding this README.txt) to ${destination.root}/,`, 'for example with the MinIO client (see "Phlo\'s stack" below for the alias):', '', `  mc cp --recursive ./ phlo/${destination.bucket}/${destination.prefix ? `${destination.prefix}/` : ''}`, '');
   } else {
-    p('Put them there: unzip the archive so that this README.txt ends up as', `  ${destination.root}/README.txt`, 'for example:', '', `  mkdir -p ${destination.root.replace(/^file:\/\//, '')}`, `  unzip lakehouse.zip -d ${destination.root.replace(/^file:\/\//, '')}`, '');
+    // A folder as a shell takes it: file:///C:/x -> C:/x, file:///x -> /x.
+    const folder = destination.root.replace(/^file:\/\/\/([A-Za-z]:)/, '$1').replace(/^file:\/\//, '');
+    p('Put them there: unzip the archive so that this README.txt ends up as', `  ${folder}/README.txt`, 'for example:', '', `  mkdir -p ${folder}`, `  unzip lakehouse.zip -d ${folder}`, '');
   }
   p('Tables', '------', '');
   if (!tables.length) p(`(none: the ref '${ref}' holds no tables yet)`, '');
