@@ -18,6 +18,7 @@ import { TableBinder } from '../sql/table-binder.ts';
 import { tableToRows, formatTextTable, type JsonValue } from '../sql/rows.ts';
 import { parseArgs, UsageError, wholeNumberFlag, type ParsedArgs } from './args.ts';
 import { valueFormsHelp } from '../sql/value-forms.ts';
+import { exportCommand } from './export-command.ts';
 
 const USAGE = `usage: npm run lakehouse -- <command> [options]
 
@@ -32,6 +33,11 @@ commands
   log [REF] [--limit N]                       catalog commits, newest first
   diff FROM TO                                tables that differ between two refs
   merge FROM [INTO] [--message TEXT]          merge a branch (default into main)
+  export --ref REF --to DIR|s3://BUCKET/PREFIX [--zip FILE]
+                                              every table on REF as standard Iceberg for DuckDB,
+                                              PyIceberg, Spark, Trino, Nessie (locations point
+                                              into --to; --zip writes one zip to unpack there,
+                                              and is needed for s3://); see its README.txt
 
 <table> is a catalog name (glucose.raw_entries) or the path of an Iceberg table directory;
 with a path, --metadata FILE picks one metadata version and --ref names a table ref.
@@ -47,7 +53,7 @@ global options
   --time-limit MS       stop a query after MS milliseconds (default 300000)
   --expected-hash HASH  merge / branch delete: fail if the target moved from HASH`;
 
-const FLAGS = new Set(['warehouse', 'format', 'ref', 'snapshot', 'as-of', 'limit', 'metadata', 'from', 'message', 'expected-hash', 'time-limit']);
+const FLAGS = new Set(['warehouse', 'format', 'ref', 'snapshot', 'as-of', 'limit', 'metadata', 'from', 'message', 'expected-hash', 'time-limit', 'to', 'zip']);
 
 interface Context {
   args: ParsedArgs;
@@ -97,8 +103,10 @@ async function main(argv: string[]): Promise<number> {
         return await diffCommand(ctx);
       case 'merge':
         return await mergeCommand(ctx);
+      case 'export':
+        return await exportCliCommand(ctx);
       default:
-        throw new UsageError(`unknown command '${command}' (try: tables, snapshots, files, scan, sql, branch, tag, log, diff, merge)`);
+        throw new UsageError(`unknown command '${command}' (try: tables, snapshots, files, scan, sql, branch, tag, log, diff, merge, export)`);
     }
   } finally {
     for (const e of engines) await e.close();
@@ -356,6 +364,14 @@ async function mergeCommand(ctx: Context): Promise<number> {
   const w = await warehouse(ctx, { write: true });
   const result = await w.merge(from, into, { message: ctx.args.flags.get('message'), expectedHash: ctx.args.flags.get('expected-hash') });
   print(ctx, [{ merged: from, into, kind: result.kind, hash: result.hash, tables: result.keys }]);
+  return 0;
+}
+
+async function exportCliCommand(ctx: Context): Promise<number> {
+  const summary = await exportCommand({ flags: ctx.args.flags, positionals: ctx.args.positionals, warehouseDir: ctx.warehouseDir, openWarehouse: () => warehouse(ctx) });
+  print(ctx, summary.tables, () =>
+    `${formatRows(summary.tables)}\n\nexported ${summary.tables.length} table(s) on '${summary.ref}' for ${summary.destination}: ` +
+    `${summary.files} files, ${summary.bytes} bytes, written to ${summary.written} (its README.txt says how to open them)`);
   return 0;
 }
 

@@ -2,7 +2,7 @@
  * The heavy island of a hands-on section, loaded on demand by ../boot.ts. It opens the
  * section's session (engine + warehouse + saved state), then lays out the panes the
  * section config asks for as tabs (stacked on a phone), the exercise list, and a toolbar
- * with the storage in use and "Reset to checkpoint".
+ * with the storage in use, "Reset to checkpoint" and "Download this lakehouse".
  */
 // Styles travel as strings and are injected on mount: imported as CSS modules, Astro would
 // link them from every page of the site, sandbox or not.
@@ -29,6 +29,7 @@ import { measurePhase } from '../runtime/boot-timing.ts';
 allowArrowNullTests();
 import { CatalogPane } from './catalog.ts';
 import { Exercises } from './exercises.ts';
+import { downloadControl } from './download.ts';
 
 const PANE_LABELS: Record<PaneKind, string> = {
   sql: 'SQL console',
@@ -309,6 +310,7 @@ function render(root: HTMLElement, stage: HTMLElement, session: SandboxSession, 
         { class: 'sbx-bar' },
         h('p', { class: 'sbx-where' }, `Checkpoint “${config.checkpoint}”${session.checkpoint ? '' : ' (the warehouse as shipped)'} · ${storageNote}`),
         resetButton,
+        downloadControl(session, (text) => ctx.announce(text)),
         note ? h('p', { class: 'sbx-note', 'data-jump-declined': '', role: 'status' }, note) : null,
       ),
       tabList,
