@@ -20,7 +20,7 @@ import { openWarehouse, type Warehouse } from '../../../sandboxes/lakehouse/ware
 import { loadTable, rowsToArrow, arrowToRows, deterministicIds, lt, eq, readAvroFile, readParquet, type Table } from '../../../sandboxes/lakehouse/iceberg/index.ts';
 import { parseJson } from '../../../sandboxes/lakehouse/iceberg/json.ts';
 import { buildWarehouse } from './source-warehouse.ts';
-import { planExport, writeExport, parseDestination, zipExportBytes, ExportError, type ExportPlan } from '../../../sandboxes/lakehouse/export/index.ts';
+import { planExport, writeExport, checkExportPath, parseDestination, zipExportBytes, ExportError, type ExportPlan } from '../../../sandboxes/lakehouse/export/index.ts';
 import { unzipSync } from 'fflate';
 
 let w: Warehouse;
@@ -270,6 +270,8 @@ test('bad destinations and refs are refused with a reason, before anything is wr
     assert.throws(() => parseDestination(bad), ExportError, bad);
   }
   assert.equal(parseDestination('C:\\Users\\me\\lake').root, 'file:///C:/Users/me/lake');
+  // A plan never writes outside its folder, whatever a damaged warehouse names.
+  for (const bad of ['../x', '/etc/x', 'a/../../x', 'C:/x', 'a//b', '']) assert.throws(() => checkExportPath(bad), ExportError, bad);
   assert.equal(parseDestination('s3://lake/').root, 's3://lake');
   await assert.rejects(planExport(w, { ref: 'nope', destination: '/tmp/x' }), /nope/);
 });
