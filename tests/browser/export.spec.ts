@@ -25,6 +25,9 @@ test('the zip downloaded in Chromium equals the CLI zip for the same state', asy
   await page.locator('[data-download] > summary').click();
   await expect(page.locator('[data-export-ref] option')).not.toHaveCount(0);
   await page.locator('[data-export-ref]').selectOption('main');
+  const { default: AxeBuilder } = await import('@axe-core/playwright');
+  const axe = await new AxeBuilder({ page }).include('[data-download]').analyze();
+  expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
 
   // A relative folder is refused in the form.
   await page.locator('[data-export-dest]').fill('lake/here');

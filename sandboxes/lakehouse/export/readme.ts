@@ -12,6 +12,10 @@ import type { Destination } from './destination.ts';
 import type { ExportedTable } from './export.ts';
 
 const sq = (s: string) => `'${s.replace(/'/g, "''")}'`;
+/** The name the browser gives the download (the CLI's --zip names its own). */
+export const zipName = (ref: string) => `phlo-lakehouse-${ref.replace(/[^A-Za-z0-9_.-]+/g, '-')}.zip`;
+/** A word for a POSIX shell: quoted when it holds anything but safe characters. */
+const shq = (s: string) => (/^[A-Za-z0-9_./:=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
 export function exportReadme(info: { ref: string; commit: string; destination: Destination; tables: ExportedTable[] }): string {
   const { ref, commit, destination, tables } = info;
@@ -37,7 +41,7 @@ export function exportReadme(info: { ref: string; commit: string; destination: D
   } else {
     // A folder as a shell takes it: file:///C:/x -> C:/x, file:///x -> /x.
     const folder = destination.root.replace(/^file:\/\/\/([A-Za-z]:)/, '$1').replace(/^file:\/\//, '');
-    p('Put them there: unzip the archive so that this README.txt ends up as', `  ${folder}/README.txt`, 'for example:', '', `  mkdir -p ${folder}`, `  unzip lakehouse.zip -d ${folder}`, '');
+    p('Put them there: unzip the archive so that this README.txt ends up as', `  ${folder}/README.txt`, 'for example:', '', `  mkdir -p ${shq(folder)}`, `  unzip ${zipName(ref)} -d ${shq(folder)}`, '');
   }
   p('Tables', '------', '');
   if (!tables.length) p(`(none: the ref '${ref}' holds no tables yet)`, '');
@@ -101,7 +105,7 @@ export function exportReadme(info: { ref: string; commit: string; destination: D
   if (!s3) {
     p(
       'Nessie and Trino read s3:// locations on MinIO, not your disk: export again with',
-      '  npm run lakehouse -- export --ref ' + ref + ' --to s3://lake/export/' + ref.replace(/[^A-Za-z0-9_.-]/g, '-') + ' --zip lakehouse.zip',
+      '  npm run lakehouse -- export --ref ' + shq(ref) + ' --to s3://lake/export/' + ref.replace(/[^A-Za-z0-9_.-]/g, '-') + ' --zip ' + zipName(ref),
       '(or type that destination in the browser) and follow the steps that README gives.',
       '',
     );

@@ -9,6 +9,7 @@
  */
 import type { SandboxSession } from '../runtime/session.ts';
 import { planExport, zipExport, parseDestination, suggestedFolder, ExportError } from '../../../sandboxes/lakehouse/export/index.ts';
+import { zipName } from '../../../sandboxes/lakehouse/export/readme.ts';
 import { h, nextId, errorText } from './dom.ts';
 
 export function downloadControl(session: SandboxSession, announce: (text: string) => void): HTMLElement {
@@ -61,7 +62,7 @@ export function downloadControl(session: SandboxSession, announce: (text: string
       const size = await zipExport(plan, (c) => { chunks.push(c as BlobPart); });
       const blob = new Blob(chunks, { type: 'application/zip' });
       const url = URL.createObjectURL(blob);
-      const a = h('a', { href: url, download: `phlo-lakehouse-${ref.replace(/[^A-Za-z0-9_.-]+/g, '-')}.zip`, hidden: true });
+      const a = h('a', { href: url, download: zipName(ref), hidden: true });
       document.body.appendChild(a);
       a.click();
       a.remove();

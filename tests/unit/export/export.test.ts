@@ -20,7 +20,7 @@ import { openWarehouse, type Warehouse } from '../../../sandboxes/lakehouse/ware
 import { loadTable, rowsToArrow, arrowToRows, deterministicIds, lt, eq, readAvroFile, readParquet, type Table } from '../../../sandboxes/lakehouse/iceberg/index.ts';
 import { parseJson } from '../../../sandboxes/lakehouse/iceberg/json.ts';
 import { buildWarehouse } from './source-warehouse.ts';
-import { planExport, writeExport, parseDestination, zipExportBytes, ExportError, type ExportPlan } from '../../../sandboxes/lakehouse/export/index.ts';
+import { planExport, writeExport, checkExportPath, parseDestination, zipExportBytes, ExportError, type ExportPlan } from '../../../sandboxes/lakehouse/export/index.ts';
 import { unzipSync } from 'fflate';
 
 let w: Warehouse;
@@ -241,6 +241,27 @@ test('a table whose old snapshots were expired (their files deleted) still expor
   for (const f of expired.deletedFiles) assert.ok(!plan.files.some((p) => p.path === f), `${f} was deleted by expiry and is not exported`);
 });
 
+test('a table whose metadata names a file outside its own folder is refused, and nothing outside it is read', async () => {
+  const storage = new MemoryStorage();
+  const w3 = await buildWarehouse(storage);
+  const current = (await w3.catalog.entries('main'))['shop.orders']!.metadataLocation;
+  const text = new TextDecoder().decode(await storage.read(current));
+  const other = (await w3.catalog.entries('main'))['shop.customers']!.metadataLocation;
+  for (const outside of [other, '../../secrets/x.avro']) {
+    const hostile = text.replace(/"manifest-list": "[^"]+"/, `"manifest-list": ${JSON.stringify(outside)}`);
+    const path = current.replace(/\.metadata\.json$/, `-${outside.length}.metadata.json`);
+    await storage.write(path, new TextEncoder().encode(hostile));
+    await w3.catalog.commit('main', [{ type: 'PUT', key: 'shop.orders', metadataLocation: path }], { message: 'hostile', author: 'test' });
+    // Another table's file resolves inside this table's folder (where it is not: 'missing');
+    // a path climbing out is refused before any read.
+    const read: string[] = [];
+    const spy = { storage: { ...storage, kind: storage.kind, writable: false, read: (p: string) => { read.push(p); return storage.read(p); }, exists: (p: string) => storage.exists(p), list: (p: string) => storage.list(p) } as unknown as typeof storage, catalog: w3.catalog };
+    await assert.rejects(planExport(spy, { ref: 'main', destination: '/tmp/never' }), (err: Error) => err instanceof ExportError && /not inside the table's folder|is missing from the warehouse/.test(err.message), outside);
+    const orders = read.filter((p) => !p.startsWith('shop/customers/')); // customers is exported (first) as itself
+    assert.ok(orders.length > 0 && orders.every((p) => p.startsWith('shop/orders/') && !p.split('/').includes('..')), `read outside shop/orders/: ${orders.filter((p) => !p.startsWith('shop/orders/') || p.includes('..'))}`);
+  }
+});
+
 test('the zip is deterministic (a warehouse rebuilt from scratch gives the same bytes) and holds exactly the exported files', async () => {
   const { dir } = exports.get('dev')!;
   const first = await zipExportBytes(await planExport(w, { ref: 'dev', destination: dir }));
@@ -270,6 +291,8 @@ test('bad destinations and refs are refused with a reason, before anything is wr
     assert.throws(() => parseDestination(bad), ExportError, bad);
   }
   assert.equal(parseDestination('C:\\Users\\me\\lake').root, 'file:///C:/Users/me/lake');
+  // A plan never writes outside its folder, whatever a damaged warehouse names.
+  for (const bad of ['../x', '/etc/x', 'a/../../x', 'C:/x', 'a//b', '']) assert.throws(() => checkExportPath(bad), ExportError, bad);
   assert.equal(parseDestination('s3://lake/').root, 's3://lake');
   await assert.rejects(planExport(w, { ref: 'nope', destination: '/tmp/x' }), /nope/);
 });
