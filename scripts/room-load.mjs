@@ -2,7 +2,7 @@
  * A simulated workshop room: N attendees at once, each downloading what their browser
  * downloads on a first visit to a hands-on section: every file the offline service worker
  * saves (the pages, the engines, the prebuilt warehouse; read from the build's sw.js),
- * a few at a time, accepting gzip, as Chromium does. Bodies are counted, not decompressed,
+ * a few at a time, accepting gzip and Brotli as Chromium does (either counts as compressed). Bodies are counted, not decompressed,
  * so the numbers measure the server.
  *
  *   npm run bench:workshop [-- --clients 30]     (serves dist/ on every interface itself)
@@ -50,7 +50,7 @@ export async function simulateRoom({ origin, files, clients = 30, perClient = 4 
           if (r.status !== 200) problems.push(`client ${c}: ${f} answered ${r.status}`);
           if (r.headers['cross-origin-embedder-policy'] !== 'require-corp') problems.push(`client ${c}: ${f} has no COEP header`);
           if (f.startsWith('/_astro/') && !/immutable/.test(r.headers['cache-control'] ?? '')) problems.push(`${f} is not cached as immutable`);
-          if (/\.(js|css|html|json|wasm|svg)$|\/$/.test(f) && r.bytes > 1024 && r.headers['content-encoding'] !== 'gzip') problems.push(`${f} was not compressed`);
+          if (/\.(js|css|html|json|wasm|svg)$|\/$/.test(f) && r.bytes > 1024 && !['gzip', 'br'].includes(r.headers['content-encoding'] ?? '')) problems.push(`${f} was not compressed`);
         }
       };
       await Promise.all(Array.from({ length: perClient }, lane));
