@@ -87,15 +87,23 @@ export class BranchesPane {
     clear(this.out, h('div', { class: kind === 'ok' ? 'sbx-ok' : 'sbx-error', role: kind === 'error' ? 'alert' : null }, ...content));
   }
 
+  /** The latest refresh: an earlier one still awaiting the warehouse must not paint over it. */
+  private refreshes = 0;
+
   async refresh(): Promise<void> {
     const wh = this.ctx.session.warehouse;
+    // Refreshes overlap (a create, a 'changed' and a pane switch in a row): one that read the
+    // refs before a new branch existed and answered last used to leave the list without it.
+    const ticket = ++this.refreshes;
+    const stale = () => ticket !== this.refreshes;
     let refs: Reference[] = [];
     try {
       refs = await wh.references();
     } catch (err) {
-      this.say('error', errorText(err));
+      if (!stale()) this.say('error', errorText(err));
       return;
     }
+    if (stale()) return;
     const branches = refs.filter((r) => r.type === 'BRANCH');
     clear(
       this.refList,
@@ -126,16 +134,18 @@ export class BranchesPane {
     opt(this.mergeFrom, branches.find((b) => b.name !== 'main')?.name ?? 'main');
     opt(this.mergeInto, 'main');
     const tables = await wh.tables(this.ctx.ref).catch(() => [] as string[]);
+    if (stale()) return;
     const keep = this.changeTable.value || this.ctx.config.defaultTable || '';
     clear(this.changeTable, tables.map((t) => h('option', { value: t, selected: t === keep }, t)));
-    await this.drawGraph(refs);
+    await this.drawGraph(refs, stale);
   }
 
   /** Commits reachable from every ref (newest first), one lane per branch (and per tag ahead of every branch). */
-  private async drawGraph(refs: Reference[]): Promise<void> {
+  private async drawGraph(refs: Reference[], stale: () => boolean): Promise<void> {
     const wh = this.ctx.session.warehouse;
     const logs = new Map<string, Commit[]>();
     for (const r of refs) logs.set(r.name, await wh.log(r.name, 12).catch(() => [] as Commit[]));
+    if (stale()) return;
     const { lanes, laneOf, commits } = layoutLanes(refs, logs);
     const heads = new Map<string, string[]>();
     for (const r of refs) heads.set(r.hash, [...(heads.get(r.hash) ?? []), r.type === 'TAG' ? `tag ${r.name}` : r.name]);
