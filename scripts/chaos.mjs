@@ -26,6 +26,6 @@ ensureChromium();
 console.log(`chaos: seed ${seed}, ${steps} steps a section`);
 const { code } = await run('playwright', ['test', 'tests/browser/chaos.spec.ts', '--workers=1', ...grep], {
   // The JSON report goes to a file (the config's json reporter would print it here otherwise).
-  env: { CHAOS_SEED: seed, CHAOS_STEPS: steps, CHAOS_VERBOSE: '1', PLAYWRIGHT_JSON_OUTPUT_NAME: process.env.PLAYWRIGHT_JSON_OUTPUT_NAME ?? 'test-results/chaos.json' },
+  env: { PHLO_CHAOS: '1', CHAOS_SEED: seed, CHAOS_STEPS: steps, CHAOS_VERBOSE: '1', PLAYWRIGHT_JSON_OUTPUT_NAME: process.env.PLAYWRIGHT_JSON_OUTPUT_NAME ?? 'test-results/chaos.json' },
 });
 process.exit(code);

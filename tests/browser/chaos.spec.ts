@@ -1,9 +1,9 @@
 /**
  * The chaos test (issue 13): three hands-on sections driven through a seeded random walk of
- * learner actions, the sandbox's invariants checked after every step (see chaos.ts). In
- * `npm test` it walks seed 20261207 (+1, +2 for the second and third section), 67 steps a
+ * learner actions, the sandbox's invariants checked after every step (see chaos.ts). By
+ * default it walks seed 20261207 (+1, +2 for the second and third section), 67 steps a
  * section, 201 in all; `npm run chaos -- --seed N --steps M` picks another walk and prints
- * the steps as it goes.
+ * the steps as it goes. Not in `npm test` yet: see playwright.config.ts.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
