@@ -8,6 +8,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { answerBytes } from '../iceberg/helpers.ts';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm, readdir, readFile } from 'node:fs/promises';
@@ -75,14 +76,7 @@ async function withIcebird<T>(dir: string, root: string, run: () => Promise<T>):
       res.writeHead(404).end();
       return;
     }
-    const range = req.headers.range && /bytes=(\d+)-(\d*)/.exec(req.headers.range);
-    if (range) {
-      const start = Number(range[1]);
-      const end = range[2] ? Math.min(Number(range[2]), bytes.length - 1) : bytes.length - 1;
-      res.writeHead(206, { 'content-range': `bytes ${start}-${end}/${bytes.length}`, 'content-length': end - start + 1 }).end(bytes.subarray(start, end + 1));
-      return;
-    }
-    res.writeHead(200, { 'content-length': bytes.length }).end(req.method === 'HEAD' ? undefined : bytes);
+    answerBytes(req, res, bytes);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

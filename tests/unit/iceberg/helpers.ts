@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as arrow from 'apache-arrow';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { columnValues, formatValue, arrowToRows, type Table, type Schema, type IcebergType } from '../../../sandboxes/lakehouse/iceberg/index.ts';
 import { icebergTypeOfField } from './type-of.ts';
 
@@ -35,3 +36,18 @@ export function plainRows(t: arrow.Table): Record<string, unknown>[] {
 
 export { arrowToRows };
 export type { Table, Schema };
+
+/**
+ * Answer a GET or HEAD with `bytes`, honouring a single `Range` (icebird reads Parquet footers
+ * by range): the local HTTP servers the icebird and export tests put in front of a warehouse.
+ */
+export function answerBytes(req: IncomingMessage, res: ServerResponse, bytes: Uint8Array): void {
+  const range = req.headers.range && /bytes=(\d+)-(\d*)/.exec(req.headers.range);
+  if (range) {
+    const start = Number(range[1]);
+    const end = range[2] ? Math.min(Number(range[2]), bytes.length - 1) : bytes.length - 1;
+    res.writeHead(206, { 'content-range': `bytes ${start}-${end}/${bytes.length}`, 'content-length': end - start + 1 }).end(bytes.subarray(start, end + 1));
+    return;
+  }
+  res.writeHead(200, { 'content-length': bytes.length }).end(req.method === 'HEAD' ? undefined : bytes);
+}

@@ -5,6 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { answerBytes } from './helpers.ts';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { icebergRead } from 'icebird';
@@ -23,14 +24,7 @@ function serve(storage: Storage): Promise<{ url: string; close: () => Promise<vo
     const p = decodeURIComponent(new URL(req.url!, 'http://x').pathname.slice(1));
     if (!(await storage.exists(p))) { res.writeHead(404).end(); return; }
     const bytes = await storage.read(p);
-    const range = req.headers.range && /bytes=(\d+)-(\d*)/.exec(req.headers.range);
-    if (range) {
-      const start = Number(range[1]);
-      const end = range[2] ? Math.min(Number(range[2]), bytes.length - 1) : bytes.length - 1;
-      res.writeHead(206, { 'content-range': `bytes ${start}-${end}/${bytes.length}`, 'content-length': end - start + 1 }).end(bytes.subarray(start, end + 1));
-      return;
-    }
-    res.writeHead(200, { 'content-length': bytes.length }).end(req.method === 'HEAD' ? undefined : bytes);
+    answerBytes(req, res, bytes);
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
     const { port } = server.address() as AddressInfo;
